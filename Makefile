@@ -1,0 +1,38 @@
+# vectordb: PGXS build of a C++17 PostgreSQL extension
+#
+#   make                 build vectordb.so (optimised, no -march=native)
+#   make install         install into the server found by $(PG_CONFIG)
+#   make installcheck    pg_regress suite in sql/ + expected/ against a running server
+#   make unitcheck       GoogleTest suite in test/unit/, no server needed
+#   make bench/kernel_bench   Google Benchmark of the distance kernels
+
+EXTENSION = vectordb
+EXTVERSION = 0.1.0
+
+MODULE_big = vectordb
+DATA = $(EXTENSION)--$(EXTVERSION).sql
+OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*.cpp src/*/*.cpp)))
+
+REGRESS = $(sort $(notdir $(basename $(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -I$(srcdir)/src
+PG_CXXFLAGS = -std=c++17 -O2 -Wno-missing-field-initializers
+SHLIB_LINK = -lstdc++ -lm
+
+# Debian's server is built with LLVM JIT; vectordb's functions gain nothing
+# from inlining into JIT-compiled expressions, so skip the bitcode.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Each instruction set is compiled only into its own kernel file; the
+# dispatcher picks one at load time, so the module runs on any x86-64 CPU.
+src/distance/kernels_avx2.o: override CXXFLAGS += -mavx2 -mfma
+src/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx2 -mfma
+
+# Engine sources built without Postgres, for the unit tests and benchmarks
+-include test/unit/unit.mk
+-include bench/bench.mk

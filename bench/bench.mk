@@ -1,0 +1,54 @@
+#-------------------------------------------------------------------------
+#
+# bench.mk
+#		Google Benchmark micro-benchmark of the distance kernels.
+#
+# Included by the top-level Makefile; can also run alone, from the
+# repository root:
+#
+#		make -f bench/bench.mk bench/kernel_bench && bench/kernel_bench
+#
+# Never part of the pass/fail suite.  Objects go under bench/build/, away from
+# the PGXS objects beside the sources.  Every name here starts with BENCH_.
+#
+# IDENTIFICATION
+#		bench/bench.mk
+#
+#-------------------------------------------------------------------------
+
+# The rules below must not become the including Makefile's default goal
+BENCH_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+BENCH_CXX ?= g++
+BENCH_CXXFLAGS ?= -std=c++17 -O2 -g -Wall -Wextra
+BENCH_CPPFLAGS := -I src
+BENCH_LDFLAGS ?=
+BENCH_LDLIBS := -lbenchmark -pthread
+
+BENCH_BUILD := bench/build
+BENCH_BIN := bench/kernel_bench
+BENCH_SRCS := bench/kernel_bench.cpp $(wildcard src/distance/*.cpp)
+BENCH_OBJS := $(patsubst %.cpp,$(BENCH_BUILD)/%.o,$(BENCH_SRCS))
+
+# For the including Makefile: EXTRA_CLEAN += $(BENCH_CLEAN)
+BENCH_CLEAN := $(BENCH_BUILD) $(BENCH_BIN)
+
+# Only each ISA's own kernel file may contain that ISA's instructions
+$(BENCH_BUILD)/src/distance/kernels_avx2.o: BENCH_ISA_FLAGS := -mavx2 -mfma
+$(BENCH_BUILD)/src/distance/kernels_avx512.o: BENCH_ISA_FLAGS := -mavx512f -mavx2 -mfma
+
+$(BENCH_OBJS): $(BENCH_BUILD)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(BENCH_CXX) $(BENCH_CXXFLAGS) $(BENCH_CPPFLAGS) $(BENCH_ISA_FLAGS) -MMD -MP -c -o $@ $<
+
+$(BENCH_BIN): $(BENCH_OBJS)
+	$(BENCH_CXX) $(BENCH_CXXFLAGS) $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LDLIBS)
+
+.PHONY: benchclean
+
+benchclean:
+	rm -rf $(BENCH_CLEAN)
+
+-include $(BENCH_OBJS:.o=.d)
+
+.DEFAULT_GOAL := $(BENCH_SAVED_DEFAULT_GOAL)

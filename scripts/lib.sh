@@ -1,0 +1,74 @@
+# scripts/lib.sh: set-up steps shared by the README commands.
+#
+# Sourced, not run.  Every function works on a fresh Debian bookworm machine
+# as root: packages come from Debian's archive, the throwaway clusters live
+# under the repository's git-ignored tmp/ and run as the postgres user.
+
+VDB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VDB_TMP="$VDB_ROOT/tmp"
+PG_BIN=/usr/lib/postgresql/15/bin
+
+# Debian packages the build, the tests and the demo need
+VDB_PACKAGES=(
+	g++ make
+	postgresql-15 postgresql-server-dev-15
+	libgtest-dev libbenchmark-dev
+	dataset-fashion-mnist
+	python3 python3-numpy python3-psycopg python3-pytest
+)
+
+# Installs whichever of VDB_PACKAGES (plus Node.js when absent) are missing
+vdb_install_packages()
+{
+	local missing=() pkg
+	for pkg in "${VDB_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+	done
+	command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "== installing Debian packages: ${missing[*]}"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	fi
+}
+
+# Builds and installs the extension into the system's PostgreSQL 15
+vdb_build_install()
+{
+	echo "== building and installing vectordb"
+	make -C "$VDB_ROOT" -s -j"$(nproc)" PG_CONFIG=$PG_BIN/pg_config
+	make -C "$VDB_ROOT" -s install PG_CONFIG=$PG_BIN/pg_config >/dev/null
+}
+
+# Runs a command as the postgres user from a directory it may enter
+vdb_as_postgres()
+{
+	(cd / && runuser -u postgres -- "$@")
+}
+
+# vdb_cluster_start NAME PORT: fresh cluster in tmp/NAME listening on 127.0.0.1:PORT
+vdb_cluster_start()
+{
+	local name=$1 port=$2
+	local dir="$VDB_TMP/$name"
+	vdb_cluster_stop "$name"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	chown postgres: "$dir"
+	chmod 755 "$VDB_TMP"
+	vdb_as_postgres $PG_BIN/initdb -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
+	# No Unix socket: clients connect over loopback TCP only, so a test
+	# cluster can never collide with a system server's socket.
+	vdb_as_postgres $PG_BIN/pg_ctl -D "$dir/data" -l "$dir/server.log" -w start \
+		-o "-c port=$port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c shared_buffers=1GB -c max_wal_size=4GB" >/dev/null
+	export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+}
+
+# vdb_cluster_stop NAME: stops the cluster in tmp/NAME if it is running
+vdb_cluster_stop()
+{
+	local dir="$VDB_TMP/$1/data"
+	if [ -f "$dir/postmaster.pid" ]; then
+		vdb_as_postgres $PG_BIN/pg_ctl -D "$dir" -m fast -w stop >/dev/null || true
+	fi
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# scripts/test.sh: every test level, from a fresh Debian bookworm machine.
+#
+# Installs missing packages, builds and installs vectordb, runs the GoogleTest
+# unit suite, then starts a throwaway cluster (tmp/test-cluster, port
+# $VDB_TEST_PORT) for pg_regress, the psycopg/pg_dump suite and the Node.js
+# client suite, and stops it again however the run ends.  Prints one summary
+# line "N passed, N failed" and exits non-zero if anything failed.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$VDB_ROOT"
+
+PORT=${VDB_TEST_PORT:-54329}
+LOGS="$VDB_TMP/test-logs"
+PASSED=0
+FAILED=0
+
+# step NAME PARSER COMMAND...: runs COMMAND, logging to $LOGS/NAME.log, and
+# adds the counts PARSER reads from that log; a step that reports no count
+# at all counts as one failure.
+step()
+{
+	local name=$1 parser=$2; shift 2
+	local log="$LOGS/$name.log" rc p f
+	echo "== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	read -r p f < <($parser "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	echo "   $p passed, $f failed (exit $rc, log: ${log#"$VDB_ROOT"/})"
+	if [ "$f" -gt 0 ]; then
+		tail -n 40 "$log" | sed 's/^/   | /'
+		[ -f regression.diffs ] && [ "$name" = regress ] && head -n 80 regression.diffs | sed 's/^/   | /'
+	fi
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+}
+
+# Parsers: print "passed failed" read from a log
+count_gtest()
+{
+	local p f
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+	echo "${p:-0} ${f:-0}"
+}
+count_regress()
+{
+	echo "$(grep -cE '\.\.\. ok' "$1") $(grep -cE '\.\.\. FAILED' "$1")"
+}
+count_pytest()
+{
+	local line p f e
+	line=$(grep -E '[0-9]+ (passed|failed|errors?)' "$1" | tail -1)
+	p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+')
+	f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
+	e=$(grep -oE '[0-9]+ errors?' <<<"$line" | grep -oE '[0-9]+')
+	echo "${p:-0} $((${f:-0} + ${e:-0}))"
+}
+count_node()
+{
+	local p f
+	p=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$1" | tail -1)
+	f=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$1" | tail -1)
+	echo "${p:-0} ${f:-0}"
+}
+mkdir -p "$LOGS"
+vdb_install_packages
+if ! vdb_build_install >"$LOGS/build.log" 2>&1; then
+	cat "$LOGS/build.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+step unit count_gtest make -s unitcheck
+
+vdb_cluster_start test-cluster "$PORT"
+trap 'vdb_cluster_stop test-cluster' EXIT
+
+rm -f regression.diffs
+step regress count_regress make -s installcheck PG_CONFIG=$PG_BIN/pg_config
+step python count_pytest /usr/bin/python3 -m pytest -q -p no:cacheprovider test/clients
+step node count_node bash -c 'cd test/clients/node && npm ci --no-audit --no-fund --loglevel=error && node --test'
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,222 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector_codec.cpp
+ *		Parse and print the text form of a vector.
+ *
+ * IDENTIFICATION
+ *		src/core/vector_codec.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "core/vector_codec.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/cpp_only.h"
+
+namespace vectordb::core {
+
+namespace {
+
+/* Postgres' isspace for input: the C locale set, as scanner_isspace uses */
+bool
+IsSpace(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+const char *
+SkipSpace(const char *p)
+{
+	while (IsSpace(*p))
+		p++;
+	return p;
+}
+
+/* Copies [first, last) to buf and returns the new end */
+char *
+Append(char *buf, const char *first, const char *last)
+{
+	std::memcpy(buf, first, last - first);
+	return buf + (last - first);
+}
+
+}								// namespace
+
+ParseResult
+ParseVectorText(const char *str, float *out, int max_dims) noexcept
+{
+	ParseResult result = {ParseStatus::kSyntax, 0, 0, 0};
+	const char *p = SkipSpace(str);
+
+	if (*p != '[')
+		return result;
+	p = SkipSpace(p + 1);
+
+	if (*p == ']')
+	{
+		/* "[]" is well formed but has no dimensions; trailing text is not */
+		if (*SkipSpace(p + 1) == '\0')
+			result.status = ParseStatus::kEmpty;
+		return result;
+	}
+
+	for (;;)
+	{
+		char	   *end;
+		float		value;
+
+		/* strtof skips leading space itself but would also accept an empty element */
+		if (*p == ',' || *p == ']' || *p == '\0')
+			return result;
+
+		errno = 0;
+		value = std::strtof(p, &end);
+		if (end == p)
+			return result;
+
+		if (std::isnan(value))
+		{
+			result.status = ParseStatus::kNaN;
+			return result;
+		}
+		if (std::isinf(value))
+		{
+			/* strtof reports overflow as ERANGE with an infinite result */
+			if (errno == ERANGE)
+			{
+				result.status = ParseStatus::kOutOfRange;
+				result.bad_offset = p - str;
+				result.bad_length = end - p;
+			}
+			else
+				result.status = ParseStatus::kInfinite;
+			return result;
+		}
+		/* Underflow to a denormal or zero is accepted, as float4in does */
+
+		if (result.dim == max_dims)
+		{
+			result.status = ParseStatus::kTooManyDims;
+			return result;
+		}
+		out[result.dim++] = value;
+
+		p = SkipSpace(end);
+		if (*p == ',')
+			p = SkipSpace(p + 1);
+		else if (*p == ']')
+			break;
+		else
+			return result;
+	}
+
+	if (*SkipSpace(p + 1) != '\0')
+		return result;
+
+	result.status = ParseStatus::kOk;
+	return result;
+}
+
+std::size_t
+FormatFloat4(float value, char *buf) noexcept
+{
+	char		sci[32];
+	char	   *sci_end;
+	char	   *out = buf;
+	const char *digits;
+	const char *mantissa_end;
+	char		mantissa[16];
+	int			ndigits = 0;
+	int			exponent;
+
+	if (value == 0.0f)
+	{
+		/* Postgres prints negative zero as "-0" */
+		if (std::signbit(value))
+			*out++ = '-';
+		*out++ = '0';
+		return out - buf;
+	}
+
+	/*
+	 * Shortest round-trip digits come from to_chars in scientific form:
+	 * "-d.ddde[+-]xx".  Re-lay them out as Postgres' float4out does.
+	 */
+	sci_end = std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific).ptr;
+	*sci_end = '\0';
+
+	digits = sci;
+	if (*digits == '-')
+	{
+		*out++ = '-';
+		digits++;
+	}
+	mantissa_end = std::strchr(digits, 'e');
+	for (const char *d = digits; d < mantissa_end; d++)
+		if (*d != '.')
+			mantissa[ndigits++] = *d;
+	exponent = std::atoi(mantissa_end + 1);
+
+	if (exponent < -4 || exponent >= 6)
+	{
+		/* d[.ddd]e[+-]XX with at least two exponent digits */
+		*out++ = mantissa[0];
+		if (ndigits > 1)
+		{
+			*out++ = '.';
+			out = Append(out, mantissa + 1, mantissa + ndigits);
+		}
+		*out++ = 'e';
+		*out++ = exponent < 0 ? '-' : '+';
+		if (exponent < 0)
+			exponent = -exponent;
+		if (exponent < 10)
+			*out++ = '0';
+		out = std::to_chars(out, out + 4, exponent).ptr;
+	}
+	else if (exponent < 0)
+	{
+		/* 0.000ddd */
+		*out++ = '0';
+		*out++ = '.';
+		for (int i = -1; i > exponent; i--)
+			*out++ = '0';
+		out = Append(out, mantissa, mantissa + ndigits);
+	}
+	else
+	{
+		/* ddd[.ddd], padding with zeros when the digits end before the point */
+		for (int i = 0; i <= exponent; i++)
+			*out++ = i < ndigits ? mantissa[i] : '0';
+		if (ndigits > exponent + 1)
+		{
+			*out++ = '.';
+			out = Append(out, mantissa + exponent + 1, mantissa + ndigits);
+		}
+	}
+	return out - buf;
+}
+
+std::size_t
+FormatVectorText(const float *x, int dim, char *buf) noexcept
+{
+	char	   *out = buf;
+
+	*out++ = '[';
+	for (int i = 0; i < dim; i++)
+	{
+		if (i > 0)
+			*out++ = ',';
+		out += FormatFloat4(x[i], out);
+	}
+	*out++ = ']';
+	*out = '\0';
+	return out - buf;
+}
+
+}								// namespace vectordb::core

@@ -1,0 +1,326 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector.cpp
+ *		The vector type's I/O, type modifier and casts.
+ *
+ * Text parsing and printing live in core/vector_codec.cpp, which needs no
+ * server; this file turns their status into Postgres errors and datums.
+ *
+ * IDENTIFICATION
+ *		src/types/vector.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "types/vector.h"
+
+#include <cmath>
+
+extern "C"
+{
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+}
+
+namespace core = vectordb::core;
+
+/* Allocates a zeroed vector of dim dimensions */
+Vector *
+InitVector(int dim)
+{
+	Size		size = VECTOR_SIZE(dim);
+	Vector	   *result = (Vector *) palloc0(size);
+
+	SET_VARSIZE(result, size);
+	result->dim = dim;
+	return result;
+}
+
+/* Raises an error unless dim is a valid number of dimensions */
+void
+CheckDim(int dim)
+{
+	if (dim < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("vector must have at least 1 dimension")));
+	if (dim > VECTOR_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
+}
+
+/* Raises an error when dim does not match the column's vector(n) */
+void
+CheckExpectedDim(int32 typmod, int dim)
+{
+	if (typmod != -1 && typmod != dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", typmod, dim)));
+}
+
+/* Raises an error for values a vector may not hold */
+void
+CheckElement(float value)
+{
+	if (std::isnan(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("NaN not allowed in vector")));
+	if (std::isinf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("infinite value not allowed in vector")));
+}
+
+/* Convert textual representation to internal representation */
+VDB_FUNCTION(vector_in)
+{
+	char	   *lit = PG_GETARG_CSTRING(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	size_t		capacity = Min(core::MaxElementsForLength(strlen(lit)), (size_t) VECTOR_MAX_DIM) + 1;
+	float	   *buf = (float *) palloc(sizeof(float) * capacity);
+	core::ParseResult parsed = core::ParseVectorText(lit, buf, VECTOR_MAX_DIM);
+	Vector	   *result;
+
+	switch (parsed.status)
+	{
+		case core::ParseStatus::kOk:
+			break;
+		case core::ParseStatus::kSyntax:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type vector: \"%s\"", lit),
+					 errdetail("A vector is written as [x1,x2,...] with at least one finite number.")));
+			break;
+		case core::ParseStatus::kEmpty:
+			CheckDim(0);
+			break;
+		case core::ParseStatus::kTooManyDims:
+			CheckDim(VECTOR_MAX_DIM + 1);
+			break;
+		case core::ParseStatus::kNaN:
+			CheckElement(NAN);
+			break;
+		case core::ParseStatus::kInfinite:
+			CheckElement(INFINITY);
+			break;
+		case core::ParseStatus::kOutOfRange:
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("\"%s\" is out of range for type vector",
+							pnstrdup(lit + parsed.bad_offset, parsed.bad_length))));
+			break;
+	}
+
+	CheckExpectedDim(typmod, parsed.dim);
+
+	result = InitVector(parsed.dim);
+	memcpy(result->x, buf, sizeof(float) * parsed.dim);
+	pfree(buf);
+	PG_RETURN_VECTOR_P(result);
+}
+
+/* Convert internal representation to textual representation */
+VDB_FUNCTION(vector_out)
+{
+	Vector	   *vector = PG_GETARG_VECTOR_P(0);
+	char	   *buf = (char *) palloc(core::FormatBufferSize(vector->dim));
+
+	core::FormatVectorText(vector->x, vector->dim, buf);
+	PG_FREE_IF_COPY(vector, 0);
+	PG_RETURN_CSTRING(buf);
+}
+
+/* Convert type modifier */
+VDB_FUNCTION(vector_typmod_in)
+{
+	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
+	int32	   *tl;
+	int			n;
+
+	tl = ArrayGetIntegerTypmods(ta, &n);
+
+	if (n != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid type modifier"),
+				 errdetail("The type vector takes one modifier, its number of dimensions.")));
+	if (*tl < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type vector must be at least 1")));
+	if (*tl > VECTOR_MAX_DIM)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("dimensions for type vector cannot exceed %d", VECTOR_MAX_DIM)));
+
+	PG_RETURN_INT32(*tl);
+}
+
+/* Convert external binary representation to internal representation */
+VDB_FUNCTION(vector_recv)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int32		typmod = PG_GETARG_INT32(2);
+	Vector	   *result;
+	int16		dim;
+	int16		unused;
+
+	dim = pq_getmsgint(buf, sizeof(int16));
+	unused = pq_getmsgint(buf, sizeof(int16));
+
+	CheckDim(dim);
+	CheckExpectedDim(typmod, dim);
+	if (unused != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("expected unused to be 0, not %d", unused)));
+	/* Check the length before allocating: the dim came from the client */
+	if (buf->len - buf->cursor != (int) sizeof(float) * dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("binary vector data has %d bytes, expected %d",
+						buf->len - buf->cursor, (int) sizeof(float) * dim),
+				 errdetail("The header gives %d dimensions of 4 bytes each.", dim)));
+
+	result = InitVector(dim);
+	for (int i = 0; i < dim; i++)
+	{
+		result->x[i] = pq_getmsgfloat4(buf);
+		CheckElement(result->x[i]);
+	}
+
+	PG_RETURN_VECTOR_P(result);
+}
+
+/* Convert internal representation to the external binary representation */
+VDB_FUNCTION(vector_send)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint(&buf, vec->dim, sizeof(int16));
+	pq_sendint(&buf, vec->unused, sizeof(int16));
+	for (int i = 0; i < vec->dim; i++)
+		pq_sendfloat4(&buf, vec->x[i]);
+
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Apply a vector(n) type modifier: used by the length-coercion cast */
+VDB_FUNCTION(vector)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+
+	CheckExpectedDim(typmod, vec->dim);
+	PG_RETURN_VECTOR_P(vec);
+}
+
+/* Convert an array of integer, real, double precision or numeric to a vector */
+VDB_FUNCTION(array_to_vector)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	Oid			elemtype = ARR_ELEMTYPE(array);
+	Vector	   *result;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("array must be 1-D")));
+	if (ARR_HASNULL(array) && array_contains_nulls(array))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array must not contain nulls")));
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(array, elemtype, typlen, typbyval, typalign, &elems, &nulls, &nelems);
+
+	CheckDim(nelems);
+	CheckExpectedDim(typmod, nelems);
+
+	result = InitVector(nelems);
+	for (int i = 0; i < nelems; i++)
+	{
+		switch (elemtype)
+		{
+			case INT4OID:
+				result->x[i] = (float) DatumGetInt32(elems[i]);
+				break;
+			case FLOAT4OID:
+				result->x[i] = DatumGetFloat4(elems[i]);
+				break;
+			case FLOAT8OID:
+				{
+					double		value = DatumGetFloat8(elems[i]);
+
+					result->x[i] = (float) value;
+					/* A finite double too large for float4 becomes infinite here */
+					if (std::isinf(result->x[i]) && !std::isinf(value))
+						ereport(ERROR,
+								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+								 errmsg("value out of range: overflow")));
+					break;
+				}
+			case NUMERICOID:
+				result->x[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4, elems[i]));
+				break;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_EXCEPTION),
+						 errmsg("unsupported array type %s", format_type_be(elemtype))));
+		}
+		CheckElement(result->x[i]);
+	}
+
+	pfree(elems);
+	pfree(nulls);
+	PG_RETURN_VECTOR_P(result);
+}
+
+/* Builds a one-dimensional array of elemtype from a vector */
+static ArrayType *
+VectorToArray(const Vector *vec, Oid elemtype)
+{
+	Datum	   *datums = (Datum *) palloc(sizeof(Datum) * vec->dim);
+	ArrayType  *result;
+
+	for (int i = 0; i < vec->dim; i++)
+		datums[i] = elemtype == FLOAT4OID ? Float4GetDatum(vec->x[i]) : Float8GetDatum(vec->x[i]);
+
+	if (elemtype == FLOAT4OID)
+		result = construct_array(datums, vec->dim, FLOAT4OID, sizeof(float4), true, TYPALIGN_INT);
+	else
+		result = construct_array(datums, vec->dim, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	pfree(datums);
+	return result;
+}
+
+/* Convert a vector to real[] */
+VDB_FUNCTION(vector_to_float4)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+
+	PG_RETURN_POINTER(VectorToArray(vec, FLOAT4OID));
+}
+
+/* Convert a vector to double precision[] */
+VDB_FUNCTION(vector_to_float8)
+{
+	Vector	   *vec = PG_GETARG_VECTOR_P(0);
+
+	PG_RETURN_POINTER(VectorToArray(vec, FLOAT8OID));
+}
