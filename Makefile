@@ -36,3 +36,4 @@ src/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx2 -mfma
 # Engine sources built without Postgres, for the unit tests and benchmarks
 -include test/unit/unit.mk
 -include bench/bench.mk
+EXTRA_CLEAN += $(UNIT_CLEAN) $(BENCH_CLEAN)

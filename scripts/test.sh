@@ -14,6 +14,7 @@ PORT=${VDB_TEST_PORT:-54329}
 LOGS="$VDB_TMP/test-logs"
 PASSED=0
 FAILED=0
+SKIPPED=0
 
 # step NAME PARSER COMMAND...: runs COMMAND, logging to $LOGS/NAME.log, and
 # adds the counts PARSER reads from that log; a step that reports no count
@@ -21,33 +22,35 @@ FAILED=0
 step()
 {
 	local name=$1 parser=$2; shift 2
-	local log="$LOGS/$name.log" rc p f
+	local log="$LOGS/$name.log" rc p f sk
 	echo "== $name"
 	"$@" >"$log" 2>&1
 	rc=$?
-	read -r p f < <($parser "$log")
+	read -r p f sk < <($parser "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 	fi
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 	fi
-	echo "   $p passed, $f failed (exit $rc, log: ${log#"$VDB_ROOT"/})"
+	echo "   $p passed, $f failed, ${sk:-0} skipped (exit $rc, log: ${log#"$VDB_ROOT"/})"
 	if [ "$f" -gt 0 ]; then
 		tail -n 40 "$log" | sed 's/^/   | /'
 		[ -f regression.diffs ] && [ "$name" = regress ] && head -n 80 regression.diffs | sed 's/^/   | /'
 	fi
 	PASSED=$((PASSED + p))
 	FAILED=$((FAILED + f))
+	SKIPPED=$((SKIPPED + ${sk:-0}))
 }
 
-# Parsers: print "passed failed" read from a log
+# Parsers: print "passed failed [skipped]" read from a log
 count_gtest()
 {
-	local p f
+	local p f sk
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
-	echo "${p:-0} ${f:-0}"
+	sk=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
+	echo "${p:-0} ${f:-0} ${sk:-0}"
 }
 count_regress()
 {
@@ -87,5 +90,5 @@ step regress count_regress make -s installcheck PG_CONFIG=$PG_BIN/pg_config
 step python count_pytest /usr/bin/python3 -m pytest -q -p no:cacheprovider test/clients
 step node count_node bash -c 'cd test/clients/node && npm ci --no-audit --no-fund --loglevel=error && node --test'
 
-echo "$PASSED passed, $FAILED failed"
+echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]

@@ -45,6 +45,52 @@ Append(char *buf, const char *first, const char *last)
 	return buf + (last - first);
 }
 
+/*
+ * True when the decimal in text is exactly halfway between value and a
+ * neighbouring float.  Such a decimal reads back as value only by the
+ * round-half-even rule; Postgres' float4out (Ryu with acceptBounds off) never
+ * prints one, and neither may we, so output matches float4 text exactly.  The
+ * midpoint of two floats is exact in double, and a decimal of at most nine
+ * digits that is not the midpoint cannot round to it.
+ */
+bool
+IsRoundingBoundary(float value, const char *text)
+{
+	double		decimal = std::strtod(text, nullptr);
+	double		up = (static_cast<double>(value) + std::nextafter(value, HUGE_VALF)) / 2;
+	double		down = (static_cast<double>(value) + std::nextafter(value, -HUGE_VALF)) / 2;
+
+	return decimal == up || decimal == down;
+}
+
+/*
+ * Writes value in scientific notation with the fewest digits that lie
+ * strictly inside its rounding interval, NUL-terminated.  to_chars gives the
+ * shortest digits but may land on the interval's edge; then one more digit,
+ * correctly rounded, is the answer Ryu gives.
+ */
+void
+ShortestScientific(float value, char *buf, std::size_t size)
+{
+	char	   *end = std::to_chars(buf, buf + size - 1, value, std::chars_format::scientific).ptr;
+	int			precision;
+
+	*end = '\0';
+	if (!IsRoundingBoundary(value, buf))
+		return;
+
+	/* precision counts digits after the point; the shortest form had e - buf - 2 (or 0) */
+	precision = static_cast<int>(std::strchr(buf, 'e') - buf) - (buf[0] == '-' ? 3 : 2);
+	if (precision < 0)
+		precision = 0;
+	do
+	{
+		precision++;
+		end = std::to_chars(buf, buf + size - 1, value, std::chars_format::scientific, precision).ptr;
+		*end = '\0';
+	} while (std::strtof(buf, nullptr) != value || IsRoundingBoundary(value, buf));
+}
+
 }								// namespace
 
 ParseResult
@@ -125,12 +171,11 @@ ParseVectorText(const char *str, float *out, int max_dims) noexcept
 std::size_t
 FormatFloat4(float value, char *buf) noexcept
 {
-	char		sci[32];
-	char	   *sci_end;
+	char		sci[48];
 	char	   *out = buf;
 	const char *digits;
 	const char *mantissa_end;
-	char		mantissa[16];
+	char		mantissa[16] = {0};
 	int			ndigits = 0;
 	int			exponent;
 
@@ -143,12 +188,8 @@ FormatFloat4(float value, char *buf) noexcept
 		return out - buf;
 	}
 
-	/*
-	 * Shortest round-trip digits come from to_chars in scientific form:
-	 * "-d.ddde[+-]xx".  Re-lay them out as Postgres' float4out does.
-	 */
-	sci_end = std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific).ptr;
-	*sci_end = '\0';
+	/* Shortest digits as "-d.ddde[+-]xx", re-laid out as float4out does */
+	ShortestScientific(value, sci, sizeof(sci));
 
 	digits = sci;
 	if (*digits == '-')
