@@ -22,14 +22,16 @@ CREATE FUNCTION vector_recv(internal, oid, integer) RETURNS vector
 CREATE FUNCTION vector_send(vector) RETURNS bytea
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- STORAGE: see "Storage" in README.md for the measurements behind this choice
+-- STORAGE main keeps vectors inline in the heap page (compressed when that
+-- helps) so a seq scan streams them from shared buffers instead of detoasting
+-- every row from the TOAST table; see "Storage" in README.md for the figures.
 CREATE TYPE vector (
 	INPUT     = vector_in,
 	OUTPUT    = vector_out,
 	TYPMOD_IN = vector_typmod_in,
 	RECEIVE   = vector_recv,
 	SEND      = vector_send,
-	STORAGE   = external
+	STORAGE   = main
 );
 
 COMMENT ON TYPE vector IS 'array of up to 16000 float4 values, compatible with pgvector';

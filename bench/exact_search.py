@@ -22,7 +22,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..
 import fashion_mnist as fm  # noqa: E402
 
 QUERIES = int(os.environ.get("VDB_BENCH_QUERIES", "30"))
-STORAGES = ["external", "main", "extended"]
+# (storage, compression) of the vector column; pglz is Postgres' default
+VARIANTS = [("external", "pglz"), ("main", "pglz"), ("main", "lz4"), ("extended", "lz4")]
+DATASET = os.environ.get("VDB_BENCH_DATA", "fashion-mnist")
 
 
 def time_queries(conn, table, queries, workers):
@@ -39,21 +41,31 @@ def time_queries(conn, table, queries, workers):
     return statistics.median(times), sorted(times)[int(len(times) * 0.9) - 1]
 
 
-def main():
+def load_data():
+    """Fashion-MNIST, or with VDB_BENCH_DATA=dense seeded gaussian vectors of the
+    same shape, which stand for model embeddings: no zeros, nothing to compress."""
     train, labels = fm.load_split("train")
     test, _ = fm.load_split("t10k")
-    queries = test[:QUERIES]
+    if DATASET == "dense":
+        rng = np.random.default_rng(42)
+        train = rng.standard_normal(train.shape, dtype=np.float32)
+        test = rng.standard_normal((QUERIES, 784), dtype=np.float32)
+    return train, labels, test[:QUERIES]
 
-    print(f"Fashion-MNIST: {len(train)} x 784, {QUERIES} queries, top-10 by L2, exact\n")
+
+def main():
+    train, labels, queries = load_data()
+
+    print(f"{DATASET}: {len(train)} x 784, {QUERIES} queries, top-10 by L2, exact\n")
     print(f"{'method':<42} {'load s':>7} {'size MB':>8} {'median ms':>10} {'p90 ms':>8}")
 
     with psycopg.connect(dbname="postgres", autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS vectordb")
         level = conn.execute("SELECT vectordb_simd_level()").fetchone()[0]
-        for storage in STORAGES:
-            table = f"fmnist_{storage}"
+        for storage, compression in VARIANTS:
+            table = f"items_{storage}_{compression}"
             conn.execute(f"DROP TABLE IF EXISTS {table}")
-            conn.execute(f"CREATE TABLE {table} (id int, label int, image vector(784))")
+            conn.execute(f"CREATE TABLE {table} (id int, label int, image vector(784) COMPRESSION {compression})")
             conn.execute(f"ALTER TABLE {table} ALTER COLUMN image SET STORAGE {storage}")
             t0 = time.perf_counter()
             fm.copy_into(conn, table, train, labels)
@@ -62,7 +74,7 @@ def main():
             size_mb = conn.execute(f"SELECT pg_total_relation_size('{table}')").fetchone()[0] / 1e6
             for workers in (0, 2):
                 med, p90 = time_queries(conn, table, queries, workers)
-                name = f"vectordb seq scan, STORAGE {storage}, {workers} workers"
+                name = f"seq scan, {storage}/{compression}, {workers} workers"
                 print(f"{name:<42} {load_s:7.1f} {size_mb:8.1f} {med:10.1f} {p90:8.1f}")
 
     # In-process reference: the same brute force with numpy (BLAS for the dot products)

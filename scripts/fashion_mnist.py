@@ -33,8 +33,12 @@ def load_split(split):
 
 
 def vector_text(row):
-    """pgvector text form of one image; pixels are integers, so exact."""
-    return "[" + ",".join(map(str, row.astype(np.int32).tolist())) + "]"
+    """pgvector text form of one float32 row, exact: pixels print as integers,
+    other values as Python's shortest repr of their double, which reads back
+    to the same float32."""
+    if not np.any(row % 1):
+        return "[" + ",".join(map(str, row.astype(np.int32).tolist())) + "]"
+    return "[" + ",".join(map(repr, row.tolist())) + "]"
 
 
 def copy_into(conn, table, images, labels, batch=5000):
