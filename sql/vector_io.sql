@@ -131,3 +131,13 @@ SELECT query, sqlstate_of(query) FROM (VALUES
 SELECT '[1,2.5,-3]'::vector::real[];
 SELECT '[1,2.5,0.1]'::vector::double precision[];
 SELECT array_length('[1,2,3]'::vector::real[], 1);
+
+-- storage: inline (main) by default; vectors too big for a page still go out of line
+SELECT typstorage FROM pg_type WHERE typname = 'vector';
+CREATE TABLE big (v vector);
+CREATE TABLE big_source AS SELECT ARRAY(SELECT random() * i FROM generate_series(1, 16000))::real[] AS a
+	FROM generate_series(1, 3) i;
+INSERT INTO big SELECT a FROM big_source;
+SELECT count(*) AS identical FROM big JOIN big_source ON v::real[] = a;
+SELECT sum(pg_relation_size(reltoastrelid)) > 0 AS toasted FROM pg_class WHERE relname = 'big';
+DROP TABLE big, big_source;

@@ -123,62 +123,51 @@ VDB_FUNCTION(l2_normalize)
 	PG_RETURN_VECTOR_P(result);
 }
 
-/* Checks an arithmetic result element: overflow to infinity is an error */
-static inline void
-CheckArithmetic(float result)
-{
-	if (unlikely(std::isinf(result)))
-		float_overflow_error();
-}
-
 /*
- * The element-wise operators compute in one loop and check in a second, so
- * the arithmetic loop has no branch and vectorises.
+ * Applies op element by element to two vectors of the same size.  The
+ * result is computed in one loop and checked in a second, so the arithmetic
+ * loop has no branch and vectorises.  Overflow to infinity is an error.
  */
+template <typename Op>
+static Vector *
+ElementWise(const Vector *a, const Vector *b, Op op)
+{
+	Vector	   *result = InitVector(a->dim);
+
+	for (int i = 0; i < a->dim; i++)
+		result->x[i] = op(a->x[i], b->x[i]);
+	for (int i = 0; i < a->dim; i++)
+		if (unlikely(std::isinf(result->x[i])))
+			float_overflow_error();
+	return result;
+}
 
 /* Element-wise addition */
 VDB_FUNCTION(vector_add)
 {
 	GET_TWO_VECTORS(a, b);
-	Vector	   *result = InitVector(a->dim);
 
-	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] + b->x[i];
-	for (int i = 0; i < a->dim; i++)
-		CheckArithmetic(result->x[i]);
-
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(ElementWise(a, b, [](float x, float y) { return x + y; }));
 }
 
 /* Element-wise subtraction */
 VDB_FUNCTION(vector_sub)
 {
 	GET_TWO_VECTORS(a, b);
-	Vector	   *result = InitVector(a->dim);
 
-	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] - b->x[i];
-	for (int i = 0; i < a->dim; i++)
-		CheckArithmetic(result->x[i]);
-
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(ElementWise(a, b, [](float x, float y) { return x - y; }));
 }
 
 /* Element-wise multiplication */
 VDB_FUNCTION(vector_mul)
 {
 	GET_TWO_VECTORS(a, b);
-	Vector	   *result = InitVector(a->dim);
+	Vector	   *result = ElementWise(a, b, [](float x, float y) { return x * y; });
 
+	/* A product of non-zero factors that rounds to zero lost everything */
 	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] * b->x[i];
-	for (int i = 0; i < a->dim; i++)
-	{
-		CheckArithmetic(result->x[i]);
-		/* A product of non-zero factors that rounds to zero lost everything */
 		if (unlikely(result->x[i] == 0.0f && a->x[i] != 0.0f && b->x[i] != 0.0f))
 			float_underflow_error();
-	}
 
 	PG_RETURN_VECTOR_P(result);
 }
