@@ -70,13 +70,25 @@ VDB_FUNCTION(vector_accum)
 	double	   *sums;
 	ArrayType  *result;
 
+	if (state[0] != 0)
+		CheckStateDims(nelems - 1, vec->dim);
+
+	/*
+	 * Called as an aggregate, the state belongs to the aggregate's memory
+	 * context and may be updated in place: no new array per row.
+	 */
+	if (state[0] != 0 && AggCheckCallContext(fcinfo, NULL))
+	{
+		state[0] += 1;
+		for (int i = 0; i < vec->dim; i++)
+			state[i + 1] += vec->x[i];
+		PG_RETURN_ARRAYTYPE_P(statearray);
+	}
+
 	/* The initial state is {0}; the first vector fixes the dimensions */
 	sums = (double *) palloc0(sizeof(double) * vec->dim);
 	if (state[0] != 0)
-	{
-		CheckStateDims(nelems - 1, vec->dim);
 		memcpy(sums, state + 1, sizeof(double) * vec->dim);
-	}
 	for (int i = 0; i < vec->dim; i++)
 		sums[i] += vec->x[i];
 
