@@ -101,12 +101,17 @@ VDB_FUNCTION(vector_dims)
 	PG_RETURN_INT32(a->dim);
 }
 
+/* Euclidean norm of a vector */
+static inline double
+Norm(const Vector *a)
+{
+	return std::sqrt(simd::Active().inner_product(a->x, a->x, a->dim));
+}
+
 /* Euclidean norm */
 VDB_FUNCTION(vector_norm)
 {
-	Vector	   *a = PG_GETARG_VECTOR_P(0);
-
-	PG_RETURN_FLOAT8(std::sqrt(simd::Active().inner_product(a->x, a->x, a->dim)));
+	PG_RETURN_FLOAT8(Norm(PG_GETARG_VECTOR_P(0)));
 }
 
 /* Scale to unit Euclidean norm; a zero vector stays zero */
@@ -114,7 +119,7 @@ VDB_FUNCTION(l2_normalize)
 {
 	Vector	   *a = PG_GETARG_VECTOR_P(0);
 	Vector	   *result = InitVector(a->dim);
-	double		norm = std::sqrt(simd::Active().inner_product(a->x, a->x, a->dim));
+	double		norm = Norm(a);
 
 	if (norm > 0)
 		for (int i = 0; i < a->dim; i++)
