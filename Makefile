@@ -4,6 +4,7 @@
 #   make install         install into the server found by $(PG_CONFIG)
 #   make installcheck    pg_regress suite in sql/ + expected/ against a running server
 #   make unitcheck       GoogleTest suite in test/unit/, no server needed
+#   make isolationcheck  isolation specs in test/specs/ against a running server
 #   make bench/kernel_bench   Google Benchmark of the distance kernels
 
 EXTENSION = vectordb
@@ -18,8 +19,8 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
-PG_CXXFLAGS = -std=c++17 -O2 -Wno-missing-field-initializers
-SHLIB_LINK = -lstdc++ -lm
+PG_CXXFLAGS = -std=c++17 -O2 -Wno-missing-field-initializers -Wno-register
+SHLIB_LINK = -lstdc++ -lm -pthread
 
 # Debian's server is built with LLVM JIT; vectordb's functions gain nothing
 # from inlining into JIT-compiled expressions, so skip the bitcode.
@@ -36,4 +37,6 @@ src/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx2 -mfma
 # Engine sources built without Postgres, for the unit tests and benchmarks
 -include test/unit/unit.mk
 -include bench/bench.mk
-EXTRA_CLEAN += $(UNIT_CLEAN) $(BENCH_CLEAN)
+# Concurrent-session specs, run by pg_isolation_regress
+-include test/specs/specs.mk
+EXTRA_CLEAN += $(UNIT_CLEAN) $(BENCH_CLEAN) $(ISOLATION_CLEAN)

@@ -11,6 +11,7 @@
 #include "pg/pg_function.h"
 
 #include "distance/distance.h"
+#include "hnsw/hnsw.h"
 
 extern "C"
 {
@@ -21,11 +22,13 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 }
 
-/* Module load: choose the distance kernels for this CPU, once */
+/* Module load: choose the distance kernels for this CPU, once; define the
+ * index options and GUCs */
 void
 _PG_init(void)
 {
 	vectordb::simd::Init();
+	HnswInitGucs();
 }
 
 /* Name of the instruction set the distance kernels use: scalar, avx2, avx512 */

@@ -1,0 +1,482 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_graph.cpp
+ *		The graph as it lives in index pages: vector distances, neighbor
+ *		lists, and the layer search that insert, scan and vacuum share.
+ *
+ * Locking: a node page is share-locked only while a list is copied out of
+ * it; the pages of one vector are share-locked together, in block order,
+ * while its distance is computed, so a vector is never read half-written.
+ * Code here calls functions that can ereport, so it keeps only trivially
+ * destructible state (palloc'd arrays in plain structs).
+ *
+ * IDENTIFICATION
+ *		src/hnsw/hnsw_graph.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "hnsw/hnsw.h"
+
+extern "C"
+{
+#include "miscadmin.h"
+#include "utils/memutils.h"
+}
+
+static inline uint32
+HashKey(uint64 key)
+{
+	return (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32);
+}
+
+void
+HnswBufferCacheInit(HnswBufferCache *cache)
+{
+	cache->mask = 255;
+	cache->count = 0;
+	cache->blocks = (BlockNumber *) palloc(sizeof(BlockNumber) * (cache->mask + 1));
+	cache->buffers = (Buffer *) palloc(sizeof(Buffer) * (cache->mask + 1));
+	for (uint32 i = 0; i <= cache->mask; i++)
+		cache->blocks[i] = InvalidBlockNumber;
+}
+
+void
+HnswBufferCacheRelease(HnswBufferCache *cache)
+{
+	if (cache->blocks == NULL)
+		return;
+	for (uint32 i = 0; i <= cache->mask; i++)
+		if (cache->blocks[i] != InvalidBlockNumber)
+		{
+			ReleaseBuffer(cache->buffers[i]);
+			cache->blocks[i] = InvalidBlockNumber;
+		}
+	cache->count = 0;
+}
+
+static void
+BufferCacheInsert(HnswBufferCache *cache, BlockNumber blk, Buffer buf)
+{
+	uint32		i = HashKey(blk) & cache->mask;
+
+	while (cache->blocks[i] != InvalidBlockNumber)
+		i = (i + 1) & cache->mask;
+	cache->blocks[i] = blk;
+	cache->buffers[i] = buf;
+	cache->count++;
+}
+
+/* A pinned buffer for a vector page, pinned once per cache */
+static Buffer
+BufferCacheGet(Relation index, HnswBufferCache *cache, BlockNumber blk)
+{
+	uint32		i = HashKey(blk) & cache->mask;
+	Buffer		buf;
+
+	while (cache->blocks[i] != InvalidBlockNumber)
+	{
+		if (cache->blocks[i] == blk)
+			return cache->buffers[i];
+		i = (i + 1) & cache->mask;
+	}
+
+	if (cache->count * 2 >= cache->mask)
+	{
+		BlockNumber *old_blocks = cache->blocks;
+		Buffer	   *old_buffers = cache->buffers;
+		uint32		old_mask = cache->mask;
+
+		cache->mask = old_mask * 2 + 1;
+		cache->count = 0;
+		cache->blocks = (BlockNumber *) palloc(sizeof(BlockNumber) * (cache->mask + 1));
+		cache->buffers = (Buffer *) palloc(sizeof(Buffer) * (cache->mask + 1));
+		for (uint32 j = 0; j <= cache->mask; j++)
+			cache->blocks[j] = InvalidBlockNumber;
+		for (uint32 j = 0; j <= old_mask; j++)
+			if (old_blocks[j] != InvalidBlockNumber)
+				BufferCacheInsert(cache, old_blocks[j], old_buffers[j]);
+		pfree(old_blocks);
+		pfree(old_buffers);
+	}
+
+	buf = ReadBuffer(index, blk);
+	BufferCacheInsert(cache, blk, buf);
+	return buf;
+}
+
+/* Share-locks the pages of the vector at (vblk, voff); returns how many */
+static int
+LockVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+		   BlockNumber vblk, uint16 voff, Buffer *buffers)
+{
+	int			npages = (voff + info->dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+
+	if (vblk == InvalidBlockNumber || voff >= HNSW_FLOATS_PER_PAGE ||
+		npages > HNSW_MAX_VECTOR_PAGES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("hnsw index \"%s\" has an invalid vector reference (%u,%u)",
+						RelationGetRelationName(index), vblk, voff)));
+	for (int i = 0; i < npages; i++)
+	{
+		buffers[i] = BufferCacheGet(index, cache, vblk + i);
+		LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
+	}
+	return npages;
+}
+
+double
+HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+				   const float *query, BlockNumber vblk, uint16 voff)
+{
+	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
+	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
+	int			done = 0;
+	double		distance = 0.0;
+
+	for (int i = 0; i < npages; i++)
+	{
+		int			start = i == 0 ? voff : 0;
+		int			n = Min(info->dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+
+		distance += vectordb::hnsw::PartialDistance(info->metric, query + done,
+													HnswPageFloats(BufferGetPage(buffers[i])) + start, n);
+		done += n;
+	}
+	for (int i = 0; i < npages; i++)
+		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
+	return distance;
+}
+
+void
+HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+			   BlockNumber vblk, uint16 voff, float *out)
+{
+	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
+	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
+	int			done = 0;
+
+	for (int i = 0; i < npages; i++)
+	{
+		int			start = i == 0 ? voff : 0;
+		int			n = Min(info->dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+
+		memcpy(out + done, HnswPageFloats(BufferGetPage(buffers[i])) + start, sizeof(float) * n);
+		done += n;
+	}
+	for (int i = 0; i < npages; i++)
+		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
+}
+
+/*
+ * Copies the non-empty neighbors of a node at a level into out (room for 2m
+ * refs).  *state gets the node's state.  A node below that level has none.
+ */
+int
+HnswReadList(Relation index, const HnswRef *ref, int level, HnswRef *out, int *state)
+{
+	BlockNumber blk = ItemPointerGetBlockNumber(&ref->node);
+	OffsetNumber off = ItemPointerGetOffsetNumber(&ref->node);
+	Buffer		buf = ReadBuffer(index, blk);
+	Page		page;
+	HnswNode	node;
+	int			count = 0;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (HnswPageGetOpaque(page)->page_type != HNSW_PAGE_NODE ||
+		off > PageGetMaxOffsetNumber(page))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("hnsw index \"%s\" has an invalid node reference (%u,%u)",
+						RelationGetRelationName(index), blk, off)));
+	node = HnswGetNode(page, off);
+	*state = node->state;
+	if (node->level >= level && node->state != HNSW_NODE_FREE)
+	{
+		int			slots;
+		HnswNeighbor *list = HnswNodeList(node, HnswGetInfo(index)->m, level, &slots);
+
+		for (int i = 0; i < slots; i++)
+			if (!HnswNeighborIsEmpty(&list[i]))
+				HnswGetNeighbor(&list[i], &out[count++]);
+	}
+	UnlockReleaseBuffer(buf);
+	return count;
+}
+
+/* Heap of candidates; ties broken by node TID so results are deterministic */
+static inline bool
+Before(const HnswHeap *heap, const HnswCandidate *a, const HnswCandidate *b)
+{
+	if (a->distance != b->distance)
+		return heap->max_heap ? a->distance > b->distance : a->distance < b->distance;
+	return heap->max_heap ? HnswTidKey((ItemPointer) &a->ref.node) > HnswTidKey((ItemPointer) &b->ref.node)
+		: HnswTidKey((ItemPointer) &a->ref.node) < HnswTidKey((ItemPointer) &b->ref.node);
+}
+
+void
+HnswHeapInit(HnswHeap *heap, bool max_heap, int capacity)
+{
+	heap->capacity = Max(capacity, 16);
+	heap->items = (HnswCandidate *) palloc(sizeof(HnswCandidate) * heap->capacity);
+	heap->count = 0;
+	heap->max_heap = max_heap;
+}
+
+void
+HnswHeapPush(HnswHeap *heap, const HnswCandidate *c)
+{
+	int			i;
+
+	if (heap->count == heap->capacity)
+	{
+		heap->capacity *= 2;
+		heap->items = (HnswCandidate *) repalloc_huge(heap->items, sizeof(HnswCandidate) * heap->capacity);
+	}
+	i = heap->count++;
+	while (i > 0)
+	{
+		int			parent = (i - 1) / 2;
+
+		if (!Before(heap, c, &heap->items[parent]))
+			break;
+		heap->items[i] = heap->items[parent];
+		i = parent;
+	}
+	heap->items[i] = *c;
+}
+
+HnswCandidate
+HnswHeapPop(HnswHeap *heap)
+{
+	HnswCandidate top = heap->items[0];
+	HnswCandidate last = heap->items[--heap->count];
+	int			i = 0;
+
+	for (;;)
+	{
+		int			child = 2 * i + 1;
+
+		if (child >= heap->count)
+			break;
+		if (child + 1 < heap->count && Before(heap, &heap->items[child + 1], &heap->items[child]))
+			child++;
+		if (!Before(heap, &heap->items[child], &last))
+			break;
+		heap->items[i] = heap->items[child];
+		i = child;
+	}
+	if (heap->count > 0)
+		heap->items[i] = last;
+	return top;
+}
+
+void
+HnswVisitedInit(HnswVisited *set, int capacity)
+{
+	uint32		size = 1024;
+
+	while (size < (uint32) capacity * 2)
+		size *= 2;
+	set->keys = (uint64 *) palloc0(sizeof(uint64) * size);
+	set->mask = size - 1;
+	set->count = 0;
+}
+
+/* Adds key; false if it was already there */
+bool
+HnswVisitedAdd(HnswVisited *set, uint64 key)
+{
+	uint32		i;
+
+	if (set->count * 2 >= set->mask)
+	{
+		uint64	   *old = set->keys;
+		uint32		old_size = set->mask + 1;
+
+		set->keys = (uint64 *) palloc_extended(sizeof(uint64) * old_size * 2, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+		set->mask = old_size * 2 - 1;
+		for (uint32 j = 0; j < old_size; j++)
+			if (old[j] != 0)
+			{
+				i = HashKey(old[j]) & set->mask;
+				while (set->keys[i] != 0)
+					i = (i + 1) & set->mask;
+				set->keys[i] = old[j];
+			}
+		pfree(old);
+	}
+	i = HashKey(key) & set->mask;
+	while (set->keys[i] != 0)
+	{
+		if (set->keys[i] == key)
+			return false;
+		i = (i + 1) & set->mask;
+	}
+	set->keys[i] = key;
+	set->count++;
+	return true;
+}
+
+void
+HnswSearchInit(HnswSearch *search, Relation index, const HnswInfo *info,
+			   HnswBufferCache *cache, const float *query)
+{
+	MemSet(search, 0, sizeof(HnswSearch));
+	search->index = index;
+	search->info = info;
+	search->query = query;
+	search->buffers = cache;
+	HnswVisitedInit(&search->visited, 512);
+	HnswHeapInit(&search->expand, false, 256);
+	HnswHeapInit(&search->window, true, 64);
+	HnswHeapInit(&search->pending, false, 256);
+}
+
+/* Starts (or restarts) a search at a level from one entry node */
+void
+HnswSearchEnter(HnswSearch *search, const HnswRef *entry, int level)
+{
+	HnswCandidate c;
+
+	search->level = level;
+	if (!HnswVisitedAdd(&search->visited, HnswTidKey((ItemPointer) &entry->node)))
+		return;
+	c.ref = *entry;
+	c.distance = HnswVectorDistance(search->index, search->info, search->buffers,
+									search->query, entry->vblk, entry->voff);
+	search->distances++;
+	HnswHeapPush(&search->expand, &c);
+	HnswHeapPush(&search->window, &c);
+}
+
+/* Greedy descent at one upper level: moves current to its nearest neighbor
+ * until none is nearer */
+void
+HnswSearchGreedy(HnswSearch *search, int level, HnswCandidate *current)
+{
+	HnswRef    *refs = (HnswRef *) palloc(sizeof(HnswRef) * 2 * search->info->m);
+	bool		moved = true;
+
+	while (moved)
+	{
+		int			state;
+		int			n = HnswReadList(search->index, &current->ref, level, refs, &state);
+
+		moved = false;
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < n; i++)
+		{
+			double		d = HnswVectorDistance(search->index, search->info, search->buffers,
+											   search->query, refs[i].vblk, refs[i].voff);
+
+			search->distances++;
+			if (d < current->distance)
+			{
+				current->distance = d;
+				current->ref = refs[i];
+				moved = true;
+			}
+		}
+	}
+	pfree(refs);
+}
+
+/*
+ * One round of the layer search with window ef.  The window starts from the
+ * best pending candidates of earlier rounds; nodes are expanded nearest
+ * first until the nearest unexpanded one is farther than the window's
+ * farthest.  Everything discovered and not in the window goes to pending,
+ * so a later round can go on from there (iterative scans).
+ */
+void
+HnswSearchRound(HnswSearch *search, int ef)
+{
+	HnswRef    *refs = (HnswRef *) palloc(sizeof(HnswRef) * 2 * search->info->m);
+
+	while (search->window.count < ef && search->pending.count > 0)
+	{
+		HnswCandidate c = HnswHeapPop(&search->pending);
+
+		HnswHeapPush(&search->window, &c);
+	}
+
+	while (search->expand.count > 0)
+	{
+		HnswCandidate c = search->expand.items[0];
+		int			state;
+		int			n;
+
+		if (search->window.count >= ef && c.distance > search->window.items[0].distance)
+			break;
+		HnswHeapPop(&search->expand);
+		CHECK_FOR_INTERRUPTS();
+
+		n = HnswReadList(search->index, &c.ref, search->level, refs, &state);
+		for (int i = 0; i < n; i++)
+		{
+			HnswCandidate nc;
+
+			if (!HnswVisitedAdd(&search->visited, HnswTidKey(&refs[i].node)))
+				continue;
+			nc.ref = refs[i];
+			nc.distance = HnswVectorDistance(search->index, search->info, search->buffers,
+											 search->query, refs[i].vblk, refs[i].voff);
+			search->distances++;
+			HnswHeapPush(&search->expand, &nc);
+			if (search->window.count < ef || nc.distance < search->window.items[0].distance)
+			{
+				HnswHeapPush(&search->window, &nc);
+				if (search->window.count > ef)
+				{
+					HnswCandidate far = HnswHeapPop(&search->window);
+
+					HnswHeapPush(&search->pending, &far);
+				}
+			}
+			else
+				HnswHeapPush(&search->pending, &nc);
+		}
+	}
+	pfree(refs);
+}
+
+/*
+ * The neighbor-selection heuristic: walking candidates nearest first, keep
+ * one only if it is nearer to the new node than to every one kept so far,
+ * which keeps links pointing in diverse directions.  candidates are sorted
+ * by ascending distance; vectors holds their vectors row by row.
+ */
+int
+HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
+					int ncandidates, const float *vectors, int max_neighbors,
+					bool *selected)
+{
+	int		   *kept = (int *) palloc(sizeof(int) * Max(max_neighbors, 1));
+	int			nkept = 0;
+
+	for (int i = 0; i < ncandidates; i++)
+	{
+		bool		good = nkept < max_neighbors;
+
+		selected[i] = false;
+		for (int j = 0; good && j < nkept; j++)
+		{
+			double		d = vectordb::hnsw::Distance(info->metric,
+													 vectors + (Size) i * info->dims,
+													 vectors + (Size) kept[j] * info->dims,
+													 info->dims);
+
+			if (d < candidates[i].distance)
+				good = false;
+		}
+		if (good)
+		{
+			selected[i] = true;
+			kept[nkept++] = i;
+		}
+	}
+	pfree(kept);
+	return nkept;
+}

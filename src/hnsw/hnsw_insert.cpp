@@ -1,0 +1,600 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_insert.cpp
+ *		Inserting one vector into an HNSW index on disk, WAL-logged.
+ *
+ * An insert searches the graph for its neighbors without locks beyond the
+ * short page share locks of hnsw_graph.cpp, then, under the metapage lock,
+ * writes its vector and its node (reusing a freed node when vacuum left one),
+ * then adds itself to each neighbor's list, one page at a time, and raises
+ * the entry point if its level is the highest.  Inserts hold the update lock
+ * shared throughout; see README.md for why vacuum needs that.
+ *
+ * IDENTIFICATION
+ *		src/hnsw/hnsw_insert.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "hnsw/hnsw.h"
+
+#include <cmath>
+
+extern "C"
+{
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+}
+
+int
+HnswRandomLevel(int m)
+{
+	double		ml = 1.0 / std::log((double) m);
+	double		r = 1.0 - pg_prng_double(&pg_global_prng_state); /* (0, 1] */
+	int			level = (int) (-std::log(r) * ml);
+
+	return Min(level, HnswMaxLevel(m));
+}
+
+/* State of a node, read under a short share lock */
+static int
+NodeState(Relation index, const HnswRef *ref)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&ref->node));
+	int			state;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	state = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&ref->node))->state;
+	UnlockReleaseBuffer(buf);
+	return state;
+}
+
+/*
+ * Writes a vector at (vblk, voff) and the following blocks, at most three
+ * pages per WAL record.  fresh: the pages are new and get initialized.
+ */
+static void
+WriteVector(Relation index, const HnswInfo *info, Buffer *buffers, int npages,
+			uint16 voff, const float *vector, bool fresh)
+{
+	int			done = 0;
+
+	for (int first = 0; first < npages; first += 3)
+	{
+		GenericXLogState *state = GenericXLogStart(index);
+
+		for (int i = first; i < Min(npages, first + 3); i++)
+		{
+			Page		page = GenericXLogRegisterBuffer(state, buffers[i],
+														 fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
+			int			start = i == 0 ? voff : 0;
+			int			n = Min(info->dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+
+			if (fresh)
+				HnswInitPage(page, HNSW_PAGE_VECTOR);
+			memcpy(HnswPageFloats(page) + start, vector + done, sizeof(float) * n);
+			done += n;
+		}
+		GenericXLogFinish(state);
+	}
+}
+
+/* Fills a node item for a new node */
+static void
+FillNode(HnswNode node, const HnswInfo *info, int level, int capacity_level,
+		 ItemPointer heap_tid, BlockNumber vblk, uint16 voff,
+		 HnswRef **lists, int *counts)
+{
+	MemSet(node, 0, HNSW_NODE_SIZE(info->m, capacity_level));
+	node->state = HNSW_NODE_LIVE;
+	node->level = level;
+	node->capacity_level = capacity_level;
+	node->heaptid = *heap_tid;
+	BlockIdSet(&node->vblk, vblk);
+	node->voff = voff;
+	for (int l = 0; l <= capacity_level; l++)
+	{
+		int			slots;
+		HnswNeighbor *list = HnswNodeList(node, info->m, l, &slots);
+
+		for (int i = 0; i < slots; i++)
+			HnswSetNeighbor(&list[i], l <= level && i < counts[l] ? &lists[l][i] : NULL);
+	}
+}
+
+/*
+ * Places the vector and the node, under the metapage lock: a freed node of
+ * at least this level is reused with its vector space, else both go at the
+ * tails.  Sets *self.  When the index is empty the node becomes the entry
+ * point in the same record; returns false if an entry appeared meanwhile
+ * (the caller then searches the graph after all).
+ */
+static bool
+PlaceNode(Relation index, const HnswInfo *info, const float *vector,
+		  ItemPointer heap_tid, int level, HnswRef **lists, int *counts,
+		  bool as_entry, HnswRef *self)
+{
+	Buffer		metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	HnswMetaPage meta;
+	Buffer		nodebuf = InvalidBuffer;
+	bool		reuse = false;
+	bool		new_node_page = false;
+	BlockNumber vblk;
+	uint16		voff;
+	Size		size = HNSW_NODE_SIZE(info->m, level);
+	HnswNode	item;
+	GenericXLogState *state;
+	Page		metapage;
+	Page		nodepage;
+	OffsetNumber offnum;
+
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	meta = HnswPageGetMeta(BufferGetPage(metabuf));
+	if (as_entry && ItemPointerIsValid(&meta->entry))
+	{
+		UnlockReleaseBuffer(metabuf);
+		return false;
+	}
+
+	/* A freed node of at least this level? */
+	if (ItemPointerIsValid(&meta->free_head))
+	{
+		HnswNode	freed;
+
+		nodebuf = ReadBuffer(index, ItemPointerGetBlockNumber(&meta->free_head));
+		LockBuffer(nodebuf, BUFFER_LOCK_EXCLUSIVE);
+		freed = HnswGetNode(BufferGetPage(nodebuf), ItemPointerGetOffsetNumber(&meta->free_head));
+		if (freed->state == HNSW_NODE_FREE && freed->capacity_level >= level)
+		{
+			reuse = true;
+			vblk = BlockIdGetBlockNumber(&freed->vblk);
+			voff = freed->voff;
+		}
+		else
+		{
+			UnlockReleaseBuffer(nodebuf);
+			nodebuf = InvalidBuffer;
+		}
+	}
+
+	if (reuse)
+	{
+		Buffer		vbufs[HNSW_MAX_VECTOR_PAGES];
+		int			npages = (voff + info->dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+
+		for (int i = 0; i < npages; i++)
+		{
+			vbufs[i] = ReadBuffer(index, vblk + i);
+			LockBuffer(vbufs[i], BUFFER_LOCK_EXCLUSIVE);
+		}
+		WriteVector(index, info, vbufs, npages, voff, vector, false);
+		for (int i = 0; i < npages; i++)
+			UnlockReleaseBuffer(vbufs[i]);
+	}
+	else
+	{
+		Buffer		vbufs[HNSW_MAX_VECTOR_PAGES];
+		int			npages;
+		bool		fresh;
+
+		if (meta->vec_tail_blk != InvalidBlockNumber &&
+			meta->vec_tail_used + info->dims <= HNSW_FLOATS_PER_PAGE)
+		{
+			vblk = meta->vec_tail_blk;
+			voff = meta->vec_tail_used;
+			npages = 1;
+			fresh = false;
+			vbufs[0] = ReadBuffer(index, vblk);
+			LockBuffer(vbufs[0], BUFFER_LOCK_EXCLUSIVE);
+		}
+		else
+		{
+			/* A vector that spans pages needs consecutive new blocks */
+			npages = (info->dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+			fresh = true;
+			voff = 0;
+			LockRelationForExtension(index, ExclusiveLock);
+			for (int i = 0; i < npages; i++)
+			{
+				vbufs[i] = ReadBufferExtended(index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, NULL);
+				LockBuffer(vbufs[i], BUFFER_LOCK_EXCLUSIVE);
+			}
+			UnlockRelationForExtension(index, ExclusiveLock);
+			vblk = BufferGetBlockNumber(vbufs[0]);
+		}
+		WriteVector(index, info, vbufs, npages, voff, vector, fresh);
+
+		/* The tail moves in the metapage's record below */
+		for (int i = 0; i < npages; i++)
+			UnlockReleaseBuffer(vbufs[i]);
+
+		/* Node space: the tail node page, or a new one */
+		if (meta->node_tail_blk != InvalidBlockNumber)
+		{
+			nodebuf = ReadBuffer(index, meta->node_tail_blk);
+			LockBuffer(nodebuf, BUFFER_LOCK_EXCLUSIVE);
+			if (PageGetFreeSpace(BufferGetPage(nodebuf)) < MAXALIGN(size))
+			{
+				UnlockReleaseBuffer(nodebuf);
+				nodebuf = InvalidBuffer;
+			}
+		}
+		if (!BufferIsValid(nodebuf))
+		{
+			nodebuf = HnswNewBuffer(index, MAIN_FORKNUM);
+			new_node_page = true;
+		}
+		/* Record where the vector tail is now */
+		if (fresh || vblk == meta->vec_tail_blk)
+		{
+			int			floats_last = (voff + info->dims) - (npages - 1) * (int) HNSW_FLOATS_PER_PAGE;
+
+			state = GenericXLogStart(index);
+			metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
+			HnswPageGetMeta(metapage)->vec_tail_blk = vblk + npages - 1;
+			HnswPageGetMeta(metapage)->vec_tail_used = floats_last;
+			GenericXLogFinish(state);
+		}
+	}
+
+	/* The node item, the free list or tail, and maybe the entry point */
+	item = (HnswNode) palloc(size);
+	FillNode(item, info, level, reuse ? 0 : level, heap_tid, vblk, voff, lists, counts);
+
+	state = GenericXLogStart(index);
+	metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
+	nodepage = GenericXLogRegisterBuffer(state, nodebuf, new_node_page ? GENERIC_XLOG_FULL_IMAGE : 0);
+	meta = HnswPageGetMeta(metapage);
+	if (reuse)
+	{
+		HnswNode	freed;
+		int			capacity_level;
+
+		offnum = ItemPointerGetOffsetNumber(&meta->free_head);
+		freed = HnswGetNode(nodepage, offnum);
+		capacity_level = freed->capacity_level;
+		meta->free_head = freed->neighbors[0].node;
+		FillNode(freed, info, level, capacity_level, heap_tid, vblk, voff, lists, counts);
+	}
+	else
+	{
+		if (new_node_page)
+			HnswInitPage(nodepage, HNSW_PAGE_NODE);
+		offnum = PageAddItem(nodepage, (Item) item, size, InvalidOffsetNumber, false, false);
+		if (offnum == InvalidOffsetNumber)
+			elog(ERROR, "failed to add hnsw node to \"%s\"", RelationGetRelationName(index));
+		meta->node_tail_blk = BufferGetBlockNumber(nodebuf);
+	}
+	meta->nodes++;
+	ItemPointerSet(&self->node, BufferGetBlockNumber(nodebuf), offnum);
+	self->vblk = vblk;
+	self->voff = voff;
+	if (as_entry)
+	{
+		meta->entry = self->node;
+		meta->entry_level = level;
+		meta->entry_vblk = vblk;
+		meta->entry_voff = voff;
+	}
+	GenericXLogFinish(state);
+	UnlockReleaseBuffer(nodebuf);
+	UnlockReleaseBuffer(metabuf);
+	pfree(item);
+	return true;
+}
+
+/* Candidates of the window, nearest first */
+static int
+WindowSorted(HnswSearch *search, HnswCandidate *out)
+{
+	int			n = search->window.count;
+
+	for (int i = n - 1; i >= 0; i--)
+		out[i] = HnswHeapPop(&search->window);
+	return n;
+}
+
+/*
+ * Rewrites one level's list of node target: drops the removed TIDs, adds
+ * the additions, and when more remain than fit, keeps the heuristic's
+ * choice.  Optimistic: the list is read and the choice made without an
+ * exclusive lock, then written only if the list did not change meanwhile.
+ */
+void
+HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+			   const HnswRef *target, int level, const HnswCandidate *additions,
+			   int nadditions, const ItemPointerData *removed, int nremoved)
+{
+	BlockNumber blk = ItemPointerGetBlockNumber(&target->node);
+	OffsetNumber off = ItemPointerGetOffsetNumber(&target->node);
+	int			slots = level == 0 ? 2 * info->m : info->m;
+	HnswNeighbor *before = (HnswNeighbor *) palloc(sizeof(HnswNeighbor) * slots);
+	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (slots + nadditions));
+	HnswRef    *chosen = (HnswRef *) palloc(sizeof(HnswRef) * slots);
+	float	   *vectors = NULL;
+	float	   *self = NULL;
+
+	for (int attempt = 0; attempt < 10; attempt++)
+	{
+		Buffer		buf = ReadBuffer(index, blk);
+		HnswNode	node;
+		HnswNeighbor *list;
+		int			n;
+		int			ncands = 0;
+		int			nchosen = 0;
+		bool		changed = false;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		node = HnswGetNode(BufferGetPage(buf), off);
+		if (node->state != HNSW_NODE_LIVE || node->level < level)
+		{
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		list = HnswNodeList(node, info->m, level, &n);
+		memcpy(before, list, sizeof(HnswNeighbor) * slots);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+
+		/* Current neighbors minus the removed, then the additions */
+		for (int i = 0; i < slots; i++)
+		{
+			bool		drop = HnswNeighborIsEmpty(&before[i]);
+
+			for (int j = 0; !drop && j < nremoved; j++)
+				drop = ItemPointerEquals(&before[i].node, (ItemPointer) &removed[j]);
+			if (drop)
+			{
+				changed |= !HnswNeighborIsEmpty(&before[i]);
+				continue;
+			}
+			HnswGetNeighbor(&before[i], &cands[ncands].ref);
+			cands[ncands++].distance = -1;	/* not known yet */
+		}
+		for (int j = 0; j < nadditions; j++)
+		{
+			bool		dup = ItemPointerEquals((ItemPointer) &additions[j].ref.node, (ItemPointer) &target->node);
+
+			for (int i = 0; !dup && i < ncands; i++)
+				dup = ItemPointerEquals(&cands[i].ref.node, (ItemPointer) &additions[j].ref.node);
+			if (!dup)
+			{
+				cands[ncands++] = additions[j];
+				changed = true;
+			}
+		}
+		if (!changed)
+		{
+			ReleaseBuffer(buf);
+			break;
+		}
+
+		if (ncands <= slots)
+		{
+			for (int i = 0; i < ncands; i++)
+				chosen[nchosen++] = cands[i].ref;
+		}
+		else
+		{
+			bool	   *selected = (bool *) palloc(sizeof(bool) * ncands);
+
+			/* Too many: distances from the target, then the heuristic */
+			if (self == NULL)
+			{
+				self = (float *) palloc(sizeof(float) * info->dims);
+				vectors = (float *) palloc(sizeof(float) * (Size) info->dims * (slots + nadditions));
+			}
+			HnswLoadVector(index, info, cache, target->vblk, target->voff, self);
+			for (int i = 0; i < ncands; i++)
+			{
+				HnswLoadVector(index, info, cache, cands[i].ref.vblk, cands[i].ref.voff,
+							   vectors + (Size) i * info->dims);
+				cands[i].distance = vectordb::hnsw::Distance(info->metric, self,
+															 vectors + (Size) i * info->dims,
+															 info->dims);
+			}
+			/* Sort candidates (and their vectors) by distance: insertion sort */
+			for (int i = 1; i < ncands; i++)
+				for (int j = i; j > 0 && cands[j].distance < cands[j - 1].distance; j--)
+				{
+					HnswCandidate tmp = cands[j];
+
+					cands[j] = cands[j - 1];
+					cands[j - 1] = tmp;
+					for (int d = 0; d < info->dims; d++)
+					{
+						float		t = vectors[(Size) j * info->dims + d];
+
+						vectors[(Size) j * info->dims + d] = vectors[(Size) (j - 1) * info->dims + d];
+						vectors[(Size) (j - 1) * info->dims + d] = t;
+					}
+				}
+			HnswSelectNeighbors(info, cands, ncands, vectors, slots, selected);
+			for (int i = 0; i < ncands; i++)
+				if (selected[i])
+					chosen[nchosen++] = cands[i].ref;
+			pfree(selected);
+		}
+
+		/* Write if the list is still what we read */
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		node = HnswGetNode(BufferGetPage(buf), off);
+		list = HnswNodeList(node, info->m, level, &n);
+		if (node->state == HNSW_NODE_LIVE && memcmp(list, before, sizeof(HnswNeighbor) * slots) == 0)
+		{
+			GenericXLogState *state = GenericXLogStart(index);
+			Page		page = GenericXLogRegisterBuffer(state, buf, 0);
+
+			node = HnswGetNode(page, off);
+			list = HnswNodeList(node, info->m, level, &n);
+			for (int i = 0; i < slots; i++)
+				HnswSetNeighbor(&list[i], i < nchosen ? &chosen[i] : NULL);
+			GenericXLogFinish(state);
+			UnlockReleaseBuffer(buf);
+			break;
+		}
+		UnlockReleaseBuffer(buf);
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(before);
+	pfree(cands);
+	pfree(chosen);
+	if (self)
+	{
+		pfree(self);
+		pfree(vectors);
+	}
+}
+
+/* Nearest-first candidates of one level, with deleted nodes dropped and
+ * their vectors loaded; returns how many */
+static int
+LevelCandidates(HnswSearch *search, HnswCandidate *window, int nwindow,
+				HnswCandidate *out, float *vectors)
+{
+	int			n = 0;
+
+	for (int i = 0; i < nwindow; i++)
+	{
+		if (NodeState(search->index, &window[i].ref) != HNSW_NODE_LIVE)
+			continue;
+		HnswLoadVector(search->index, search->info, search->buffers, window[i].ref.vblk,
+					   window[i].ref.voff, vectors + (Size) n * search->info->dims);
+		out[n++] = window[i];
+	}
+	return n;
+}
+
+void
+HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
+				 ItemPointer heap_tid, HnswBufferCache *cache)
+{
+	HnswMetaPageData meta;
+	int			level = HnswRandomLevel(info->m);
+	int			efc = info->ef_construction;
+	HnswRef    *lists[HNSW_MAX_LEVEL + 1];
+	HnswCandidate *chosen[HNSW_MAX_LEVEL + 1];
+	int			counts[HNSW_MAX_LEVEL + 1];
+	HnswRef		self;
+	HnswCandidate *window = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (efc + 1));
+	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (efc + 1));
+	float	   *vectors = (float *) palloc(sizeof(float) * (Size) info->dims * (efc + 1));
+	bool	   *selected = (bool *) palloc(sizeof(bool) * (efc + 1));
+	HnswSearch	search;
+	HnswCandidate current;
+	int			nwindow;
+	int			top;
+
+	MemSet(counts, 0, sizeof(counts));
+	HnswReadMeta(index, &meta);
+	if (!ItemPointerIsValid(&meta.entry))
+	{
+		if (PlaceNode(index, info, vector, heap_tid, level, lists, counts, true, &self))
+			return;
+		HnswReadMeta(index, &meta);
+	}
+
+	/* Greedy descent to the node's own level */
+	HnswSearchInit(&search, index, info, cache, vector);
+	current.ref.node = meta.entry;
+	current.ref.vblk = meta.entry_vblk;
+	current.ref.voff = meta.entry_voff;
+	current.distance = HnswVectorDistance(index, info, cache, vector, current.ref.vblk, current.ref.voff);
+	for (int l = meta.entry_level; l > level; l--)
+		HnswSearchGreedy(&search, l, &current);
+
+	/* On each level from there down: the ef_construction nearest, then the
+	 * heuristic's pick of them as neighbors */
+	window[0] = current;
+	nwindow = 1;
+	top = Min(level, (int) meta.entry_level);
+	for (int l = top; l >= 0; l--)
+	{
+		int			max_neighbors = l == 0 ? 2 * info->m : info->m;
+		int			ncands;
+
+		HnswSearchInit(&search, index, info, cache, vector);
+		for (int i = 0; i < nwindow; i++)
+			HnswSearchEnter(&search, &window[i].ref, l);
+		HnswSearchRound(&search, efc);
+		nwindow = WindowSorted(&search, window);
+
+		ncands = LevelCandidates(&search, window, nwindow, cands, vectors);
+		HnswSelectNeighbors(info, cands, ncands, vectors, max_neighbors, selected);
+		lists[l] = (HnswRef *) palloc(sizeof(HnswRef) * max_neighbors);
+		chosen[l] = (HnswCandidate *) palloc(sizeof(HnswCandidate) * max_neighbors);
+		for (int i = 0; i < ncands; i++)
+			if (selected[i])
+			{
+				chosen[l][counts[l]] = cands[i];
+				lists[l][counts[l]++] = cands[i].ref;
+			}
+	}
+
+	PlaceNode(index, info, vector, heap_tid, level, lists, counts, false, &self);
+
+	/* Link back from each neighbor */
+	for (int l = top; l >= 0; l--)
+		for (int i = 0; i < counts[l]; i++)
+		{
+			HnswCandidate me;
+
+			me.ref = self;
+			me.distance = chosen[l][i].distance;
+			HnswUpdateList(index, info, cache, &chosen[l][i].ref, l, &me, 1, NULL, 0);
+		}
+
+	/* The highest node becomes the entry point */
+	if (level > meta.entry_level)
+	{
+		Buffer		metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+		HnswMetaPage m;
+
+		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+		m = HnswPageGetMeta(BufferGetPage(metabuf));
+		if (level > m->entry_level)
+		{
+			GenericXLogState *state = GenericXLogStart(index);
+
+			m = HnswPageGetMeta(GenericXLogRegisterBuffer(state, metabuf, 0));
+			m->entry = self.node;
+			m->entry_level = level;
+			m->entry_vblk = self.vblk;
+			m->entry_voff = self.voff;
+			GenericXLogFinish(state);
+		}
+		UnlockReleaseBuffer(metabuf);
+	}
+}
+
+bool
+hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+		   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
+		   IndexInfo *indexInfo)
+{
+	const HnswInfo *info;
+	MemoryContext cxt;
+	MemoryContext old;
+	float	   *vector;
+	HnswBufferCache cache;
+
+	if (isnull[0])
+		return false;
+	info = HnswGetInfo(index);
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	vector = (float *) palloc(sizeof(float) * info->dims);
+	if (HnswPrepareVector(info, values[0], vector))
+	{
+		LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+		HnswBufferCacheInit(&cache);
+		HnswInsertVector(index, info, vector, heap_tid, &cache);
+		HnswBufferCacheRelease(&cache);
+		UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+	}
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return false;
+}

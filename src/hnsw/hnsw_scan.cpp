@@ -1,0 +1,260 @@
+/*-------------------------------------------------------------------------
+ *
+ * hnsw_scan.cpp
+ *		Index scans: ORDER BY distance, iterative for filtered queries.
+ *
+ * The first call descends the upper levels greedily, then runs a layer-0
+ * round with window ef_search and returns the window nearest first.  When
+ * the executor wants more (a WHERE clause rejected rows), further rounds go
+ * on from the candidates already discovered, until hnsw.max_scan_tuples
+ * elements have been visited.  strict_order drops what a later round finds
+ * nearer than a row already returned; relaxed_order returns it anyway.
+ *
+ * Each row is re-checked as it is returned: its node is read under a share
+ * lock and its distance recomputed, and the node's page stays pinned until
+ * the next call, so VACUUM (which takes a cleanup lock to mark a node
+ * deleted) cannot let the heap TID be recycled while the executor uses it.
+ *
+ * IDENTIFICATION
+ *		src/hnsw/hnsw_scan.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "hnsw/hnsw.h"
+
+extern "C"
+{
+#include "access/relscan.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/float.h"
+#include "utils/memutils.h"
+}
+
+typedef struct HnswScanOpaqueData
+{
+	const HnswInfo *info;
+	MemoryContext cxt;			/* reset on rescan */
+	bool		started;
+	bool		valid_query;	/* false: NULL or zero-norm query, no rows */
+	float	   *query;
+	HnswBufferCache buffers;
+	HnswSearch	search;
+	HnswCandidate *results;		/* this round's window, nearest first */
+	int			nresults;
+	int			next;
+	bool		have_last;
+	double		last_distance;	/* of the last row returned */
+	Buffer		pinned;			/* node page of the last row returned */
+} HnswScanOpaqueData;
+
+typedef HnswScanOpaqueData *HnswScanOpaque;
+
+IndexScanDesc
+hnswbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	HnswScanOpaque so = (HnswScanOpaque) palloc0(sizeof(HnswScanOpaqueData));
+
+	so->info = HnswGetInfo(index);
+	so->cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
+	so->pinned = InvalidBuffer;
+	scan->opaque = so;
+	scan->xs_orderbyvals = (Datum *) palloc0(sizeof(Datum) * Max(norderbys, 1));
+	scan->xs_orderbynulls = (bool *) palloc(sizeof(bool) * Max(norderbys, 1));
+	return scan;
+}
+
+static void
+ReleaseScanState(HnswScanOpaque so)
+{
+	if (BufferIsValid(so->pinned))
+	{
+		ReleaseBuffer(so->pinned);
+		so->pinned = InvalidBuffer;
+	}
+	HnswBufferCacheRelease(&so->buffers);
+	MemSet(&so->buffers, 0, sizeof(so->buffers));
+	MemoryContextReset(so->cxt);
+	so->started = false;
+	so->results = NULL;
+	so->nresults = so->next = 0;
+	so->have_last = false;
+}
+
+void
+hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext old;
+
+	ReleaseScanState(so);
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+
+	old = MemoryContextSwitchTo(so->cxt);
+	so->query = (float *) palloc(sizeof(float) * so->info->dims);
+	so->valid_query = scan->numberOfOrderBys > 0 &&
+		!(scan->orderByData[0].sk_flags & SK_ISNULL) &&
+		HnswPrepareVector(so->info, scan->orderByData[0].sk_argument, so->query);
+	MemoryContextSwitchTo(old);
+}
+
+/* Descends to layer 0 and prepares the search there */
+static void
+StartSearch(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	HnswMetaPageData meta;
+	HnswCandidate current;
+
+	so->started = true;
+	HnswReadMeta(scan->indexRelation, &meta);
+	if (!ItemPointerIsValid(&meta.entry))
+	{
+		so->valid_query = false;
+		return;
+	}
+	HnswBufferCacheInit(&so->buffers);
+	HnswSearchInit(&so->search, scan->indexRelation, so->info, &so->buffers, so->query);
+	current.ref.node = meta.entry;
+	current.ref.vblk = meta.entry_vblk;
+	current.ref.voff = meta.entry_voff;
+	current.distance = HnswVectorDistance(scan->indexRelation, so->info, &so->buffers, so->query,
+										  current.ref.vblk, current.ref.voff);
+	for (int l = meta.entry_level; l > 0; l--)
+		HnswSearchGreedy(&so->search, l, &current);
+	HnswSearchEnter(&so->search, &current.ref, 0);
+}
+
+/* Runs a round and takes its window, nearest first; false when none left */
+static bool
+NextRound(HnswScanOpaque so)
+{
+	HnswSearch *search = &so->search;
+	int			n;
+
+	if (so->results != NULL)
+	{
+		/* A further round: only when iterating, and within the budget */
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_OFF ||
+			search->distances >= hnsw_max_scan_tuples)
+			return false;
+		pfree(so->results);
+	}
+	HnswSearchRound(search, hnsw_ef_search);
+	n = search->window.count;
+	so->results = (HnswCandidate *) palloc(sizeof(HnswCandidate) * Max(n, 1));
+	for (int i = n - 1; i >= 0; i--)
+		so->results[i] = HnswHeapPop(&search->window);
+	so->nresults = n;
+	so->next = 0;
+	return n > 0;
+}
+
+/*
+ * Re-reads a candidate's node under a share lock, keeping its page pinned:
+ * true if it is a live row, with its heap TID and exact distance.
+ */
+static bool
+CheckCandidate(IndexScanDesc scan, const HnswCandidate *c, ItemPointer heaptid, double *distance)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Buffer		buf = ReadBuffer(scan->indexRelation, ItemPointerGetBlockNumber(&c->ref.node));
+	HnswNode	node;
+	bool		live;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->ref.node));
+	live = node->state == HNSW_NODE_LIVE;
+	if (live)
+	{
+		*heaptid = node->heaptid;
+		*distance = HnswVectorDistance(scan->indexRelation, so->info, &so->buffers, so->query,
+									   BlockIdGetBlockNumber(&node->vblk), node->voff);
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	if (!live)
+	{
+		ReleaseBuffer(buf);
+		return false;
+	}
+	so->pinned = buf;
+	return true;
+}
+
+bool
+hnswgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	MemoryContext old;
+	bool		found = false;
+
+	if (BufferIsValid(so->pinned))
+	{
+		ReleaseBuffer(so->pinned);
+		so->pinned = InvalidBuffer;
+	}
+	if (!so->valid_query)
+		return false;
+
+	old = MemoryContextSwitchTo(so->cxt);
+	if (!so->started)
+	{
+		pgstat_count_index_scan(scan->indexRelation);
+		StartSearch(scan);
+		if (!so->valid_query)
+		{
+			MemoryContextSwitchTo(old);
+			return false;
+		}
+	}
+
+	while (!found)
+	{
+		HnswCandidate c;
+		ItemPointerData heaptid;
+		double		distance;
+
+		if (so->results == NULL || so->next >= so->nresults)
+		{
+			if (!NextRound(so))
+				break;
+		}
+		c = so->results[so->next++];
+		CHECK_FOR_INTERRUPTS();
+		if (!CheckCandidate(scan, &c, &heaptid, &distance))
+			continue;
+		if (hnsw_iterative_scan == HNSW_ITERATIVE_STRICT && so->have_last &&
+			distance < so->last_distance)
+		{
+			/* Found by a later round but nearer than a row already returned */
+			ReleaseBuffer(so->pinned);
+			so->pinned = InvalidBuffer;
+			continue;
+		}
+		so->have_last = true;
+		so->last_distance = distance;
+		scan->xs_heaptid = heaptid;
+		scan->xs_recheck = false;
+		scan->xs_recheckorderby = false;
+		scan->xs_orderbyvals[0] = Float8GetDatum(HnswReportedDistance(so->info, distance));
+		scan->xs_orderbynulls[0] = false;
+		found = true;
+	}
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
+void
+hnswendscan(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	ReleaseScanState(so);
+	MemoryContextDelete(so->cxt);
+	pfree(so);
+	scan->opaque = NULL;
+}
