@@ -60,7 +60,8 @@ extern "C"
 /* Node states */
 #define HNSW_NODE_LIVE			1
 #define HNSW_NODE_DELETED		2	/* heap tuple dead; still traversable */
-#define HNSW_NODE_FREE			3	/* unlinked; on the free list for reuse */
+#define HNSW_NODE_FREE			3	/* unlinked; on the free list for reuse,
+										 * heaptid links to the next free node */
 
 /* Highest level a node may have, whatever m */
 #define HNSW_MAX_LEVEL			30
@@ -101,7 +102,7 @@ typedef struct HnswMetaPageData
 	BlockNumber vec_tail_blk;	/* InvalidBlockNumber before the first */
 	uint32		vec_tail_used;	/* floats used on vec_tail_blk */
 	BlockNumber node_tail_blk;	/* InvalidBlockNumber before the first */
-	/* head of the free node list (FREE nodes, linked through neighbor 0) */
+	/* head of the free node list (FREE nodes, linked through heaptid) */
 	ItemPointerData free_head;
 	uint64		nodes;			/* nodes ever created (live, deleted or free) */
 } HnswMetaPageData;

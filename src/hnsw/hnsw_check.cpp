@@ -261,7 +261,7 @@ CheckHnsw(Relation index, CheckState *cs)
 					UnlockReleaseBuffer(buf);
 				break;
 			}
-			next = node->neighbors[0].node;
+			next = node->heaptid;
 			UnlockReleaseBuffer(buf);
 			if (++steps > free_nodes)
 			{

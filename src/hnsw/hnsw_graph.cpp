@@ -192,7 +192,7 @@ HnswReadList(Relation index, const HnswRef *ref, int level, HnswRef *out, int *s
 						RelationGetRelationName(index), blk, off)));
 	node = HnswGetNode(page, off);
 	*state = node->state;
-	if (node->level >= level && node->state != HNSW_NODE_FREE)
+	if (node->level >= level)
 	{
 		int			slots;
 		HnswNeighbor *list = HnswNodeList(node, HnswGetInfo(index)->m, level, &slots);

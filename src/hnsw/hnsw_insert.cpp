@@ -254,7 +254,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		offnum = ItemPointerGetOffsetNumber(&meta->free_head);
 		freed = HnswGetNode(nodepage, offnum);
 		capacity_level = freed->capacity_level;
-		meta->free_head = freed->neighbors[0].node;
+		meta->free_head = freed->heaptid;
 		FillNode(freed, info, level, capacity_level, heap_tid, vblk, voff, lists, counts);
 	}
 	else

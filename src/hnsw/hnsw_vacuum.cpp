@@ -12,8 +12,9 @@
  *    if it was deleted.
  * 3. Repair: every list that points at a deleted node drops it and takes
  *    the best of the deleted node's own neighbors instead (heuristic).
- * 4. Free: deleted nodes are cleared and pushed on the free list, where an
- *    insert reuses the node item and its vector space.
+ * 4. Free: after a second barrier, deleted nodes are pushed on the free
+ *    list (linked through the heap TID field; their lists stay walkable),
+ *    where an insert reuses the node item and its vector space.
  *
  * IDENTIFICATION
  *		src/hnsw/hnsw_vacuum.cpp
@@ -291,7 +292,6 @@ RepairGraph(IndexVacuumInfo *vinfo, DeletedSet *deleted)
 static void
 FreeDeleted(Relation index, DeletedSet *deleted)
 {
-	const HnswInfo *info = HnswGetInfo(index);
 	int			i = 0;
 
 	while (i < deleted->count)
@@ -312,22 +312,12 @@ FreeDeleted(Relation index, DeletedSet *deleted)
 		for (; i < deleted->count && ItemPointerGetBlockNumber(&deleted->tids[i]) == blk; i++)
 		{
 			HnswNode	node = HnswGetNode(page, ItemPointerGetOffsetNumber(&deleted->tids[i]));
-			int			levels = node->capacity_level;
-
 			if (node->state != HNSW_NODE_DELETED)
 				continue;
+			/* The lists stay: a scan that reached this node before it was
+			 * freed can still walk through it until an insert reuses it */
 			node->state = HNSW_NODE_FREE;
-			node->level = 0;
-			ItemPointerSetInvalid(&node->heaptid);
-			for (int l = 0; l <= levels; l++)
-			{
-				int			slots;
-				HnswNeighbor *list = HnswNodeList(node, info->m, l, &slots);
-
-				for (int s = 0; s < slots; s++)
-					HnswSetNeighbor(&list[s], NULL);
-			}
-			node->neighbors[0].node = meta->free_head;
+			node->heaptid = meta->free_head;	/* free list link */
 			meta->free_head = deleted->tids[i];
 		}
 		GenericXLogFinish(state);
@@ -362,6 +352,10 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 		ReplaceEntry(index, &deleted, &best, best_level);
 		RepairGraph(info, &deleted);
+
+		/* Inserts that started from the old entry point finish first */
+		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		FreeDeleted(index, &deleted);
 	}
 	stats->num_pages = RelationGetNumberOfBlocks(index);
