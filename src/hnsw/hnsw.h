@@ -196,6 +196,7 @@ typedef struct HnswVisited
  * distance costs a lock and not a shared buffer lookup */
 typedef struct HnswBufferCache
 {
+	MemoryContext cxt;			/* where the table lives, whatever is current */
 	BlockNumber *blocks;
 	Buffer	   *buffers;
 	uint32		mask;

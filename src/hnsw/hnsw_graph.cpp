@@ -32,6 +32,7 @@ HashKey(uint64 key)
 void
 HnswBufferCacheInit(HnswBufferCache *cache)
 {
+	cache->cxt = CurrentMemoryContext;
 	cache->mask = 255;
 	cache->count = 0;
 	cache->blocks = (BlockNumber *) palloc(sizeof(BlockNumber) * (cache->mask + 1));
@@ -88,8 +89,8 @@ BufferCacheGet(Relation index, HnswBufferCache *cache, BlockNumber blk)
 
 		cache->mask = old_mask * 2 + 1;
 		cache->count = 0;
-		cache->blocks = (BlockNumber *) palloc(sizeof(BlockNumber) * (cache->mask + 1));
-		cache->buffers = (Buffer *) palloc(sizeof(Buffer) * (cache->mask + 1));
+		cache->blocks = (BlockNumber *) MemoryContextAlloc(cache->cxt, sizeof(BlockNumber) * (cache->mask + 1));
+		cache->buffers = (Buffer *) MemoryContextAlloc(cache->cxt, sizeof(Buffer) * (cache->mask + 1));
 		for (uint32 j = 0; j <= cache->mask; j++)
 			cache->blocks[j] = InvalidBlockNumber;
 		for (uint32 j = 0; j <= old_mask; j++)
