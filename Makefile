@@ -19,7 +19,8 @@ REGRESS_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
-PG_CXXFLAGS = -std=c++17 -O2 -Wno-missing-field-initializers -Wno-register
+# -MMD: a header change rebuilds every object that includes it
+PG_CXXFLAGS = -std=c++17 -O2 -Wno-missing-field-initializers -Wno-register -MMD -MP
 SHLIB_LINK = -lstdc++ -lm -pthread
 
 # Debian's server is built with LLVM JIT; vectordb's functions gain nothing
@@ -39,4 +40,5 @@ src/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx2 -mfma
 -include bench/bench.mk
 # Concurrent-session specs, run by pg_isolation_regress
 -include test/specs/specs.mk
-EXTRA_CLEAN += $(UNIT_CLEAN) $(BENCH_CLEAN) $(ISOLATION_CLEAN)
+EXTRA_CLEAN += $(UNIT_CLEAN) $(BENCH_CLEAN) $(ISOLATION_CLEAN) $(OBJS:.o=.d)
+-include $(OBJS:.o=.d)
