@@ -3,9 +3,11 @@
 #
 # Installs missing packages, builds and installs vectordb, runs the GoogleTest
 # unit suite, then starts a throwaway cluster (tmp/test-cluster, port
-# $VDB_TEST_PORT) for pg_regress, the psycopg/pg_dump suite and the Node.js
-# client suite, and stops it again however the run ends.  Prints one summary
-# line "N passed, N failed" and exits non-zero if anything failed.
+# $VDB_TEST_PORT) for pg_regress, the isolation specs, the psycopg/pg_dump
+# suite and the Node.js client suite, and stops it again however the run
+# ends; last the TAP suite (test/t/*.pl), whose tests start and stop clusters
+# of their own.  Prints one summary line "N passed, N failed" and exits
+# non-zero if anything failed.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$VDB_ROOT"
@@ -37,6 +39,7 @@ step()
 	if [ "$f" -gt 0 ]; then
 		tail -n 40 "$log" | sed 's/^/   | /'
 		[ -f regression.diffs ] && [ "$name" = regress ] && head -n 80 regression.diffs | sed 's/^/   | /'
+		[ -f test/specs/regression.diffs ] && [ "$name" = isolation ] && head -n 80 test/specs/regression.diffs | sed 's/^/   | /'
 	fi
 	PASSED=$((PASSED + p))
 	FAILED=$((FAILED + f))
@@ -56,6 +59,11 @@ count_regress()
 {
 	echo "$(grep -cE '\.\.\. ok' "$1") $(grep -cE '\.\.\. FAILED' "$1")"
 }
+# pg_isolation_regress reports each spec as pg_regress does its tests
+count_isolation()
+{
+	count_regress "$1"
+}
 count_pytest()
 {
 	local line p f e
@@ -64,6 +72,20 @@ count_pytest()
 	f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+')
 	e=$(grep -oE '[0-9]+ errors?' <<<"$line" | grep -oE '[0-9]+')
 	echo "${p:-0} $((${f:-0} + ${e:-0}))"
+}
+# prove -v output: top-level "ok N" / "not ok N" lines per test file; a file
+# that dies or exits non-zero without a failed assertion counts as one failure
+count_tap()
+{
+	awk '
+		function done_file() { if (dubious && !file_failed) f++; dubious = 0; file_failed = 0 }
+		/^Test Summary Report/ { exit }
+		/^[^ #].*\.pl \.\.+ *$/ { done_file() }
+		/^ok [0-9]+/ { if (tolower($0) ~ /# skip/) sk++; else p++ }
+		/^not ok [0-9]+/ { if ($0 !~ /# TODO/) { f++; file_failed = 1 } }
+		/Dubious, test returned|No plan found|Bad plan|No subtests run|Parse errors/ { dubious = 1 }
+		END { done_file(); print p + 0, f + 0, sk + 0 }
+	' "$1"
 }
 count_node()
 {
@@ -85,10 +107,12 @@ step unit count_gtest make -s unitcheck
 vdb_cluster_start test-cluster "$PORT"
 trap 'vdb_cluster_stop test-cluster' EXIT
 
-rm -f regression.diffs
+rm -f regression.diffs test/specs/regression.diffs
 step regress count_regress make -s installcheck PG_CONFIG=$PG_BIN/pg_config
+step isolation count_isolation make -s isolationcheck PG_CONFIG=$PG_BIN/pg_config
 step python count_pytest /usr/bin/python3 -m pytest -q -p no:cacheprovider test/clients
 step node count_node bash -c 'cd test/clients/node && npm ci --no-audit --no-fund --loglevel=error && node --test'
+step tap count_tap vdb_tap
 
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]

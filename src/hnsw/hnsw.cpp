@@ -66,7 +66,7 @@ HnswInitGucs(void)
 							 hnsw_iterative_scan_options, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hnsw.max_scan_tuples", "Max number of index elements an iterative scan visits",
 							"The scan stops producing rows once it has visited this many elements.",
-							&hnsw_max_scan_tuples, HNSW_DEFAULT_MAX_SCAN_TUPLES, 1, 10000000,
+							&hnsw_max_scan_tuples, HNSW_DEFAULT_MAX_SCAN_TUPLES, 1, INT_MAX,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
 }
@@ -205,7 +205,10 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	int			m;
 	double		visited;
 
-	if (path->indexorderbys == NIL)
+	/* Without ORDER BY distance, or without any LIMIT (a full sort, which
+	 * an approximate scan bounded by hnsw.max_scan_tuples cannot promise),
+	 * the index is not a candidate */
+	if (path->indexorderbys == NIL || root->parse->limitCount == NULL)
 	{
 		*indexStartupCost = get_float8_infinity();
 		*indexTotalCost = get_float8_infinity();

@@ -36,7 +36,11 @@ typedef struct HnswScanOpaqueData
 	const HnswInfo *info;
 	MemoryContext cxt;			/* reset on rescan */
 	bool		started;
-	bool		valid_query;	/* false: NULL or zero-norm query, no rows */
+	bool		empty;			/* the index has no entry point */
+	bool		valid_query;	/* false: NULL or zero-norm query */
+	bool		null_query;
+	BlockNumber walk_blk;		/* without a usable query: every live node, */
+	OffsetNumber walk_off;		/* in page order */
 	float	   *query;
 	HnswBufferCache buffers;
 	HnswSearch	search;
@@ -77,6 +81,7 @@ ReleaseScanState(HnswScanOpaque so)
 	MemSet(&so->buffers, 0, sizeof(so->buffers));
 	MemoryContextReset(so->cxt);
 	so->started = false;
+	so->empty = false;
 	so->results = NULL;
 	so->nresults = so->next = 0;
 	so->have_last = false;
@@ -96,14 +101,17 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 
 	old = MemoryContextSwitchTo(so->cxt);
 	so->query = (float *) palloc(sizeof(float) * so->info->dims);
-	so->valid_query = scan->numberOfOrderBys > 0 &&
-		!(scan->orderByData[0].sk_flags & SK_ISNULL) &&
+	so->null_query = scan->numberOfOrderBys == 0 ||
+		(scan->orderByData[0].sk_flags & SK_ISNULL);
+	so->valid_query = !so->null_query &&
 		HnswPrepareVector(so->info, scan->orderByData[0].sk_argument, so->query);
+	so->walk_blk = 1;
+	so->walk_off = FirstOffsetNumber;
 	MemoryContextSwitchTo(old);
 }
 
 /* Descends to layer 0 and prepares the search there */
-static void
+static bool
 StartSearch(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
@@ -113,10 +121,7 @@ StartSearch(IndexScanDesc scan)
 	so->started = true;
 	HnswReadMeta(scan->indexRelation, &meta);
 	if (!ItemPointerIsValid(&meta.entry))
-	{
-		so->valid_query = false;
-		return;
-	}
+		return false;
 	HnswBufferCacheInit(&so->buffers);
 	HnswSearchInit(&so->search, scan->indexRelation, so->info, &so->buffers, so->query);
 	current.ref.node = meta.entry;
@@ -127,6 +132,7 @@ StartSearch(IndexScanDesc scan)
 	for (int l = meta.entry_level; l > 0; l--)
 		HnswSearchGreedy(&so->search, l, &current);
 	HnswSearchEnter(&so->search, &current.ref, 0);
+	return true;
 }
 
 /* Runs a round and takes its window, nearest first; false when none left */
@@ -185,6 +191,50 @@ CheckCandidate(IndexScanDesc scan, const HnswCandidate *c, ItemPointer heaptid, 
 	return true;
 }
 
+/*
+ * A NULL query, or a zero vector under cosine, has no distance to order by
+ * (the operator gives NULL or NaN); as a sequential scan would, return
+ * every indexed row, in page order.
+ */
+static bool
+WalkNext(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+	for (; so->walk_blk < nblocks; so->walk_blk++, so->walk_off = FirstOffsetNumber)
+	{
+		Buffer		buf = ReadBuffer(index, so->walk_blk);
+		Page		page;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (!PageIsNew(page) && HnswPageGetOpaque(page)->page_type == HNSW_PAGE_NODE)
+		{
+			for (; so->walk_off <= PageGetMaxOffsetNumber(page); so->walk_off++)
+			{
+				HnswNode	node = HnswGetNode(page, so->walk_off);
+
+				if (node->state != HNSW_NODE_LIVE)
+					continue;
+				scan->xs_heaptid = node->heaptid;
+				so->walk_off++;
+				LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+				so->pinned = buf;	/* as for ordered rows: no TID recycling */
+				scan->xs_recheck = false;
+				scan->xs_recheckorderby = false;
+				scan->xs_orderbynulls[0] = so->null_query;
+				scan->xs_orderbyvals[0] = so->null_query ? (Datum) 0 : Float8GetDatum(get_float8_nan());
+				return true;
+			}
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	return false;
+}
+
 bool
 hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 {
@@ -198,15 +248,17 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		so->pinned = InvalidBuffer;
 	}
 	if (!so->valid_query)
+		return WalkNext(scan);
+	if (so->empty)
 		return false;
 
 	old = MemoryContextSwitchTo(so->cxt);
 	if (!so->started)
 	{
 		pgstat_count_index_scan(scan->indexRelation);
-		StartSearch(scan);
-		if (!so->valid_query)
+		if (!StartSearch(scan))
 		{
+			so->empty = true;
 			MemoryContextSwitchTo(old);
 			return false;
 		}
