@@ -1,12 +1,14 @@
 #-------------------------------------------------------------------------
 #
 # bench.mk
-#		Google Benchmark micro-benchmark of the distance kernels.
+#		Google Benchmark micro-benchmark of the distance kernels, and the
+#		in-process hnswlib reference of the HNSW benchmark.
 #
 # Included by the top-level Makefile; can also run alone, from the
 # repository root:
 #
 #		make -f bench/bench.mk bench/kernel_bench && bench/kernel_bench
+#		make -f bench/bench.mk bench/hnswlib_bench   # run by bench/hnsw_bench.sh
 #
 # Never part of the pass/fail suite.  Objects go under bench/build/, away from
 # the PGXS objects beside the sources.  Every name here starts with BENCH_.
@@ -30,8 +32,14 @@ BENCH_BIN := bench/kernel_bench
 BENCH_SRCS := bench/kernel_bench.cpp $(wildcard src/distance/*.cpp)
 BENCH_OBJS := $(patsubst %.cpp,$(BENCH_BUILD)/%.o,$(BENCH_SRCS))
 
+# hnswlib (Debian's libhnswlib-dev, header-only) picks its distance kernel
+# from the compiler's target macros: -mavx2 -mfma gives its AVX code
+BENCH_HNSWLIB_BIN := bench/hnswlib_bench
+BENCH_HNSWLIB_OBJ := $(BENCH_BUILD)/bench/hnswlib_bench.o
+BENCH_HNSWLIB_CXXFLAGS ?= -std=c++17 -O3 -g -Wall -Wextra -mavx2 -mfma -pthread
+
 # For the including Makefile: EXTRA_CLEAN += $(BENCH_CLEAN)
-BENCH_CLEAN := $(BENCH_BUILD) $(BENCH_BIN)
+BENCH_CLEAN := $(BENCH_BUILD) $(BENCH_BIN) $(BENCH_HNSWLIB_BIN)
 
 # Only each ISA's own kernel file may contain that ISA's instructions
 $(BENCH_BUILD)/src/distance/kernels_avx2.o: BENCH_ISA_FLAGS := -mavx2 -mfma
@@ -44,11 +52,18 @@ $(BENCH_OBJS): $(BENCH_BUILD)/%.o: %.cpp
 $(BENCH_BIN): $(BENCH_OBJS)
 	$(BENCH_CXX) $(BENCH_CXXFLAGS) $(BENCH_LDFLAGS) -o $@ $^ $(BENCH_LDLIBS)
 
+$(BENCH_HNSWLIB_OBJ): bench/hnswlib_bench.cpp
+	@mkdir -p $(@D)
+	$(BENCH_CXX) $(BENCH_HNSWLIB_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(BENCH_HNSWLIB_BIN): $(BENCH_HNSWLIB_OBJ)
+	$(BENCH_CXX) $(BENCH_HNSWLIB_CXXFLAGS) $(BENCH_LDFLAGS) -o $@ $^ -pthread
+
 .PHONY: benchclean
 
 benchclean:
 	rm -rf $(BENCH_CLEAN)
 
--include $(BENCH_OBJS:.o=.d)
+-include $(BENCH_OBJS:.o=.d) $(BENCH_HNSWLIB_OBJ:.o=.d)
 
 .DEFAULT_GOAL := $(BENCH_SAVED_DEFAULT_GOAL)

@@ -24,6 +24,7 @@ extern "C"
 #include "commands/progress.h"
 #include "commands/vacuum.h"
 #include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -203,7 +204,9 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	GenericCosts costs;
 	double		tuples = path->indexinfo->tuples;
 	int			m;
+	int			dims;
 	double		visited;
+	double		pages;
 
 	/* Without ORDER BY distance, or without any LIMIT (a full sort, which
 	 * an approximate scan bounded by hnsw.max_scan_tuples cannot promise),
@@ -222,22 +225,30 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 		Relation	index = index_open(path->indexinfo->indexoid, NoLock);
 
 		m = HnswGetM(index);
+		dims = Max(1, TupleDescAttr(index->rd_att, 0)->atttypmod);
 		index_close(index, NoLock);
 	}
 
-	/* A search expands about ef_search nodes per layer-0 round and computes a
-	 * distance for each of their up to 2m neighbours */
+	/*
+	 * A search expands about ef_search nodes per layer-0 round and computes a
+	 * distance for each of their up to 2m neighbours.  Each distance reads
+	 * the share of a page its vector takes, nearly always from shared
+	 * buffers, and costs like dims/32 operators (a seq scan's distance is
+	 * charged one operator, so this errs towards the seq scan).
+	 */
 	visited = Min(tuples, (double) hnsw_ef_search * 2 * m * 1.5 + std::log(Max(tuples, 2.0)) * m);
+	pages = visited * Min(1.0, (double) dims * sizeof(float) / BLCKSZ) + visited / (2 * m);
 
 	MemSet(&costs, 0, sizeof(costs));
 	costs.numIndexTuples = visited;
 	genericcostestimate(root, path, loop_count, &costs);
 
-	*indexStartupCost = costs.indexTotalCost;
-	*indexTotalCost = costs.indexTotalCost;
+	*indexStartupCost = pages * seq_page_cost * 0.25 +
+		visited * (cpu_index_tuple_cost + cpu_operator_cost * Max(1.0, dims / 32.0));
+	*indexTotalCost = *indexStartupCost;
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;
-	*indexPages = costs.numIndexPages;
+	*indexPages = pages;
 }
 
 static bool
