@@ -12,9 +12,10 @@ PG_BIN=/usr/lib/postgresql/15/bin
 VDB_PACKAGES=(
 	g++ make
 	postgresql-15 postgresql-server-dev-15
-	libgtest-dev libbenchmark-dev
+	libgtest-dev libbenchmark-dev libhnswlib-dev
 	dataset-fashion-mnist
 	python3 python3-numpy python3-psycopg python3-pytest
+	libipc-run-perl
 )
 
 # Installs whichever of VDB_PACKAGES (plus Node.js when absent) are missing
@@ -70,5 +71,32 @@ vdb_cluster_stop()
 	local dir="$VDB_TMP/$1/data"
 	if [ -f "$dir/postmaster.pid" ]; then
 		vdb_as_postgres $PG_BIN/pg_ctl -D "$dir" -m fast -w stop >/dev/null || true
+	fi
+}
+
+# vdb_tap [TEST.pl...]: runs the TAP suite (test/t/*.pl, or the files given)
+# with prove against the installed extension.  Each test file starts its own
+# clusters under tmp/tap/tmp_check (kept there when a test fails) and stops
+# them when it ends; prove runs as the postgres user because initdb refuses
+# to run as root.
+PG_PGXS=/usr/lib/postgresql/15/lib/pgxs
+vdb_tap()
+{
+	local dir="$VDB_TMP/tap" tests=() t
+	for t in "$@"; do
+		tests+=("$(realpath "$t")")
+	done
+	[ ${#tests[@]} -gt 0 ] || tests=("$VDB_ROOT"/test/t/*.pl)
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	chmod 755 "$VDB_TMP"
+	local run=(env TESTDIR="$dir" PATH="$PG_BIN:$PATH"
+		PG_REGRESS="$PG_PGXS/src/test/regress/pg_regress"
+		prove -v -I "$PG_PGXS/src/test/perl" -I "$VDB_ROOT/test/t" "${tests[@]}")
+	if [ "$(id -u)" -eq 0 ]; then
+		chown postgres: "$dir"
+		vdb_as_postgres "${run[@]}"
+	else
+		"${run[@]}"
 	fi
 }

@@ -1,0 +1,91 @@
+# hnsw on a streaming replica.  The standby is made from a base backup taken
+# before the index exists, so the build, later inserts, deletes and VACUUM
+# all reach it through WAL only.  After each step and wait_for_catchup, the
+# same kNN queries return the same ids in the same order on both servers.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use VectordbTap;
+
+my $n       = 10000;
+my $primary = vdb_node('primary', allows_streaming => 1);
+my $data    = gen_clustered(n => $n, nq => 50, seed => 6);
+create_vector_table($primary, 's');
+load_rows($primary, 's', $data->{base}, $data->{cat}, 1);
+create_queries($primary, $data->{queries});
+create_vector_table($primary, 't');
+$primary->safe_psql('postgres', 'INSERT INTO t SELECT * FROM s WHERE id <= 6000');
+
+$primary->backup('base');
+my $standby = PostgreSQL::Test::Cluster->new('standby');
+$standby->init_from_backup($primary, 'base', has_streaming => 1);
+$standby->start;
+
+sub same_answers
+{
+	my ($what) = @_;
+	$primary->wait_for_catchup($standby);
+	for my $case ([ 'ef_search 40', '' ], [ 'ef_search 200', 'SET hnsw.ef_search = 200;' ],
+		[ 'filtered', '', 't.cat < 5' ])
+	{
+		my ($label, $settings, $where) = @$case;
+		my %args = (settings => $settings, defined $where ? (where => $where) : ());
+		my $p = knn($primary, %args);
+		my $s = knn($standby, %args);
+		is_deeply($s, $p, "$what: $label answers are identical on the standby");
+	}
+	return;
+}
+
+$primary->safe_psql('postgres',
+	'CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 64)'
+);
+$primary->wait_for_catchup($standby);
+like(explain_plan($standby), qr/Index Scan using t_v on t/, 'the standby uses the index');
+same_answers('after the build');
+my $r = recall(knn($standby), knn($standby, exact => 1));
+note sprintf('standby recall@10 %.4f after the build', $r);
+cmp_ok($r, '>=', 0.95, 'recall@10 >= 0.95 on the standby');
+
+$primary->safe_psql('postgres', 'INSERT INTO t SELECT * FROM s WHERE id > 6000');
+same_answers('after inserts');
+
+$primary->safe_psql('postgres', 'DELETE FROM t WHERE id % 4 = 0');
+$primary->safe_psql('postgres', 'VACUUM t');
+same_answers('after delete and VACUUM');
+my $approx = knn($standby);
+is( $standby->safe_psql(
+		'postgres',
+		'SELECT count(*) FROM unnest(ARRAY['
+		  . join(',', map { @$_ } values %$approx)
+		  . ']::int[]) i WHERE i % 4 = 0'),
+	'0',
+	'the standby returns no deleted row');
+
+$primary->safe_psql('postgres',
+	'INSERT INTO t SELECT * FROM s WHERE id % 4 = 0 AND id % 8 = 0');
+same_answers('after inserts into vacuumed space');
+
+index_check_clean($primary, 't_v', 'check is clean on the primary');
+index_check_clean($standby, 't_v', 'check is clean on the standby');
+
+# the promoted standby accepts writes into the index
+$standby->promote;
+$standby->poll_query_until('postgres', 'SELECT NOT pg_is_in_recovery()');
+$standby->safe_psql('postgres',
+	'INSERT INTO t SELECT * FROM s WHERE id % 8 = 4');
+is($standby->safe_psql('postgres', 'SELECT count(*) FROM t'), $n, 'the promoted standby has every row');
+index_check_clean($standby, 't_v', 'check is clean on the promoted standby');
+$r = recall(knn($standby), knn($standby, exact => 1));
+note sprintf('promoted standby recall@10 %.4f', $r);
+cmp_ok($r, '>=', 0.95, 'recall@10 >= 0.95 on the promoted standby');
+
+server_log_clean($primary);
+server_log_clean($standby);
+stop_ok($standby);
+stop_ok($primary);
+done_testing();
