@@ -92,7 +92,7 @@ vdb_tap()
 	chmod 755 "$VDB_TMP"
 	local run=(env TESTDIR="$dir" PATH="$PG_BIN:$PATH"
 		PG_REGRESS="$PG_PGXS/src/test/regress/pg_regress"
-		prove -v -I "$PG_PGXS/src/test/perl" -I "$VDB_ROOT/test/t" "${tests[@]}")
+		prove -v --timer -I "$PG_PGXS/src/test/perl" -I "$VDB_ROOT/test/t" "${tests[@]}")
 	if [ "$(id -u)" -eq 0 ]; then
 		chown postgres: "$dir"
 		vdb_as_postgres "${run[@]}"

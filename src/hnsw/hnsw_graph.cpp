@@ -469,7 +469,10 @@ HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
 													 vectors + (Size) kept[j] * info->dims,
 													 info->dims);
 
-			if (d < candidates[i].distance)
+			/* <=, not <: a copy of a vector already kept adds no direction,
+			 * and keeping copies lets many identical vectors fill each
+			 * other's lists into a group the search cannot leave */
+			if (d <= candidates[i].distance)
 				good = false;
 		}
 		if (good)

@@ -61,6 +61,9 @@ for my $case (@cases)
 		cmp_ok($by_ef{100}, '>=', $r - 0.005,
 			'l2: recall at ef_search 100 is not below ef_search 40');
 		cmp_ok($by_ef{400}, '>=', 0.99, 'l2: recall@10 >= 0.99 at ef_search 400');
+		# hnswlib itself reaches about 0.94 on this data at ef = 10 (builds with
+		# threads vary: 0.92-0.95 seen)
+		cmp_ok($by_ef{10}, '>=', 0.88, 'l2: recall@10 >= 0.88 at ef_search 10');
 
 		# one query by literal: distances come back in ascending order
 		my $q   = $data->{queries}[0];
@@ -128,6 +131,10 @@ is( $node->safe_psql(
 	),
 	"40\nstrict_order\n20000",
 	'GUC defaults');
+($ret, $out, $err) = $node->psql('postgres',
+	"SET enable_seqscan = off; SELECT id FROM t ORDER BY v <-> '[1,2,3]' LIMIT 1");
+isnt($ret, 0, 'a query vector of the wrong dimension is an error');
+like($err, qr/dimension/, 'the error mentions dimensions');
 ($ret, $out, $err) = $node->psql('postgres',
 	'CREATE TABLE nodim (v vector); CREATE INDEX ON nodim USING hnsw (v vector_l2_ops)');
 isnt($ret, 0, 'an hnsw index needs a column with dimensions');

@@ -2,7 +2,7 @@
 # of the clusters) with ORDER BY ... LIMIT 10 returns 10 rows with the
 # iterative scan and recall@10 >= 0.95 against the exact filtered answer;
 # iterative_scan = off may return fewer; a filter that matches (almost)
-# nothing ends and returns what matches.
+# nothing ends and returns what matches; a partial index serves its subset.
 use strict;
 use warnings;
 use FindBin;
@@ -120,6 +120,17 @@ my $capped_n = 0;
 $capped_n += @{ $capped->{$_} } for keys %$capped;
 note "hnsw.max_scan_tuples = 100: the rare filter returns $capped_n of $rare_n rows";
 cmp_ok($capped_n, '<=', $rare_n, 'hnsw.max_scan_tuples bounds the scan');
+
+# A partial index for one category answers that category's queries
+$node->safe_psql('postgres',
+	'CREATE INDEX t_v_cat7 ON t USING hnsw (v vector_l2_ops) WHERE cat = 7');
+my %cat7 = (where => 't.cat = 7');
+like(explain_plan($node, %cat7), qr/Index Scan using t_v_cat7 on t/,
+	'a query for cat = 7 uses the partial index');
+my $rp = recall(knn($node, %cat7), knn($node, %cat7, exact => 1));
+note sprintf('partial index: recall@10 %.4f', $rp);
+cmp_ok($rp, '>=', 0.95, 'partial index: recall@10 >= 0.95');
+index_check_clean($node, 't_v_cat7');
 
 index_check_clean($node, 't_v');
 server_log_clean($node);

@@ -1,9 +1,11 @@
-# hnsw crash recovery.  (1) Three sessions insert rows in autocommit batches
-# and the server is stopped in immediate mode (no shutdown checkpoint) while
-# they run: after recovery every row whose INSERT the client saw commit (the
-# ledger) is in the table and found through the index by its own vector at
-# hnsw.ef_search = 1000, and vectordb_index_check is clean.  (2) The same for
-# a crash in the middle of VACUUM's index pass.
+# hnsw crash recovery (wal_level = replica).  (1) Right after the build,
+# three sessions insert rows in autocommit batches and the server is stopped
+# in immediate mode (no shutdown checkpoint) while they run: after recovery
+# (which replays the build and the inserts) every row whose INSERT the client
+# saw commit (the ledger) is in the table and found through the index by its
+# own vector at hnsw.ef_search = 1000, and vectordb_index_check is clean.
+# (2) The same for a crash in the middle of VACUUM's index pass.  (3) A crash
+# in the middle of CREATE INDEX leaves no index, and the build then succeeds.
 use strict;
 use warnings;
 use FindBin;
@@ -17,7 +19,9 @@ use VectordbTap;
 my $n       = 12000;
 my $base    = 6000;
 my $writers = 3;
-my $node    = vdb_node('crash');
+# wal_level = replica: with minimal, a CREATE INDEX skips WAL and is synced
+# at commit instead, so recovery would never replay the build's records
+my $node = vdb_node('crash', conf => "wal_level = replica\nmax_wal_senders = 2\n");
 my $data    = gen_clustered(n => $n, nq => 50, seed => 5);
 create_vector_table($node, 's');
 load_rows($node, 's', $data->{base}, $data->{cat}, 1);
@@ -25,9 +29,10 @@ create_queries($node, $data->{queries});
 create_vector_table($node, 't');
 $node->safe_psql('postgres', <<"EOS");
 INSERT INTO t SELECT * FROM s WHERE id <= $base;
-CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 64);
 CHECKPOINT;
+CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 64);
 EOS
+# no checkpoint after the build: recovery replays the build's WAL too
 
 # --- (1) crash during inserts
 my $dir = PostgreSQL::Test::Utils::tempdir('sessions');
@@ -142,6 +147,28 @@ is( $node->safe_psql(
 $r = recall($approx, knn($node, exact => 1));
 note sprintf('recall@10 %.4f after the VACUUM crash', $r);
 cmp_ok($r, '>=', 0.95, 'recall@10 >= 0.95 after the VACUUM crash');
+
+# --- (3) crash during CREATE INDEX
+open my $cfh, '>', "$dir/build.sql" or die $!;
+print $cfh "CREATE INDEX s_v ON s USING hnsw (v vector_l2_ops) WITH (m = 32, ef_construction = 200);\n";
+close $cfh;
+my $bh = start_psql_file($node, "$dir/build.sql", "$dir/build.out");
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX s_v%'");
+sleep 0.5;
+$node->stop('immediate', fail_ok => 1);
+$bh->finish;
+$node->start;
+note(($bh->result(0) == 0)
+	? 'CREATE INDEX had finished before the crash'
+	: 'crashed during CREATE INDEX');
+isnt($bh->result(0), 0, 'the crash came while CREATE INDEX was running');
+is($node->safe_psql('postgres', "SELECT count(*) FROM pg_class WHERE relname = 's_v'"),
+	'0', 'a crash during CREATE INDEX leaves no index');
+$node->safe_psql('postgres',
+	'CREATE INDEX s_v ON s USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 64)');
+index_check_clean($node, 's_v', 'the build succeeds after the crash');
+index_check_clean($node, 't_v', 'the other index is still clean');
 
 server_log_clean($node);
 stop_ok($node);

@@ -2,6 +2,8 @@
 # before the index exists, so the build, later inserts, deletes and VACUUM
 # all reach it through WAL only.  After each step and wait_for_catchup, the
 # same kNN queries return the same ids in the same order on both servers.
+# Then the standby is promoted: it takes inserts, and its UNLOGGED tables come
+# up empty with working indexes (their init forks too came by WAL only).
 use strict;
 use warnings;
 use FindBin;
@@ -44,6 +46,14 @@ sub same_answers
 $primary->safe_psql('postgres',
 	'CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops) WITH (m = 16, ef_construction = 64)'
 );
+# UNLOGGED tables: only their indexes' init forks reach the standby, by WAL
+create_vector_table($primary, 'u',     unlogged => 1);
+create_vector_table($primary, 'uempty', unlogged => 1);
+$primary->safe_psql('postgres', <<'EOS');
+INSERT INTO u SELECT * FROM s WHERE id <= 1000;
+CREATE INDEX u_v ON u USING hnsw (v vector_l2_ops);
+CREATE INDEX uempty_v ON uempty USING hnsw (v vector_l2_ops);
+EOS
 $primary->wait_for_catchup($standby);
 like(explain_plan($standby), qr/Index Scan using t_v on t/, 'the standby uses the index');
 same_answers('after the build');
@@ -83,6 +93,20 @@ index_check_clean($standby, 't_v', 'check is clean on the promoted standby');
 $r = recall(knn($standby), knn($standby, exact => 1));
 note sprintf('promoted standby recall@10 %.4f', $r);
 cmp_ok($r, '>=', 0.95, 'recall@10 >= 0.95 on the promoted standby');
+
+# the unlogged tables come up empty on the promoted standby, with indexes
+# made from their init forks
+for my $u ('u', 'uempty')
+{
+	is($standby->safe_psql('postgres', "SELECT count(*) FROM $u"), '0',
+		"unlogged $u is empty on the promoted standby");
+	index_check_clean($standby, "${u}_v", "${u}_v: check is clean on the promoted standby");
+	$standby->safe_psql('postgres', "INSERT INTO $u SELECT * FROM s WHERE id <= 3000");
+	$r = recall(knn($standby, table => $u), knn($standby, table => $u, exact => 1));
+	note sprintf('%s on the promoted standby: recall@10 %.4f', $u, $r);
+	cmp_ok($r, '>=', 0.95, "$u: recall\@10 >= 0.95 on the promoted standby");
+	index_check_clean($standby, "${u}_v", "${u}_v: check is clean after inserts");
+}
 
 server_log_clean($primary);
 server_log_clean($standby);
