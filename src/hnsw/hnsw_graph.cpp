@@ -469,10 +469,12 @@ HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
 													 vectors + (Size) kept[j] * info->dims,
 													 info->dims);
 
-			/* <=, not <: a copy of a vector already kept adds no direction,
-			 * and keeping copies lets many identical vectors fill each
-			 * other's lists into a group the search cannot leave */
-			if (d <= candidates[i].distance)
+			/* An exact copy of a vector already kept adds no direction, and
+			 * keeping copies lets many identical vectors fill each other's
+			 * lists into a group the search cannot leave */
+			if (d < candidates[i].distance ||
+				memcmp(vectors + (Size) i * info->dims, vectors + (Size) kept[j] * info->dims,
+					   sizeof(float) * info->dims) == 0)
 				good = false;
 		}
 		if (good)
