@@ -239,6 +239,7 @@ double		HnswReportedDistance(const HnswInfo *info, double internal);
 /* hnsw_pages.cpp: page and item access */
 void		HnswInitPage(Page page, uint16 page_type);
 void		HnswInitMetaPage(Page page, int dims, int m, int ef_construction);
+bool		HnswIsNodePage(Page page);
 HnswNode	HnswGetNode(Page page, OffsetNumber offnum);
 HnswNeighbor *HnswNodeList(HnswNode node, int m, int level, int *slots);
 void		HnswSetNeighbor(HnswNeighbor *slot, const HnswRef *ref);
@@ -265,6 +266,7 @@ void		HnswHeapPush(HnswHeap *heap, const HnswCandidate *c);
 HnswCandidate HnswHeapPop(HnswHeap *heap);
 void		HnswVisitedInit(HnswVisited *set, int capacity);
 bool		HnswVisitedAdd(HnswVisited *set, uint64 key);
+bool		HnswVisitedContains(const HnswVisited *set, uint64 key);
 void		HnswSearchInit(HnswSearch *search, Relation index, const HnswInfo *info,
 						   HnswBufferCache *cache, const float *query);
 void		HnswSearchEnter(HnswSearch *search, const HnswRef *entry, int level);

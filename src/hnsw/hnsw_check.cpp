@@ -65,8 +65,7 @@ FetchNode(Relation index, ItemPointer tid, BlockNumber nblocks, Buffer *buf)
 	*buf = ReadBuffer(index, blk);
 	LockBuffer(*buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(*buf);
-	if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_MAGIC ||
-		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_NODE ||
+	if (!HnswIsNodePage(page) ||
 		off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
 		return NULL;
 	return HnswGetNode(page, off);
@@ -188,13 +187,13 @@ CheckHnsw(Relation index, CheckState *cs)
 						Problem(cs, "node (%u,%u) level %d: links to itself", blk, off, l);
 						continue;
 					}
-					if (ItemPointerGetBlockNumberNoCheck(&ref.node) == blk)
-						neighbor = HnswGetNode(page, ItemPointerGetOffsetNumberNoCheck(&ref.node)),
-							nbuf = InvalidBuffer;
-					else
+					/* A neighbor on this page is read under the lock we hold */
+					nbuf = InvalidBuffer;
+					if (ItemPointerGetBlockNumberNoCheck(&ref.node) != blk)
 						neighbor = FetchNode(index, &ref.node, nblocks, &nbuf);
-					if (ItemPointerGetBlockNumberNoCheck(&ref.node) == blk &&
-						ItemPointerGetOffsetNumberNoCheck(&ref.node) > PageGetMaxOffsetNumber(page))
+					else if (ItemPointerGetOffsetNumberNoCheck(&ref.node) <= PageGetMaxOffsetNumber(page))
+						neighbor = HnswGetNode(page, ItemPointerGetOffsetNumberNoCheck(&ref.node));
+					else
 						neighbor = NULL;
 					if (neighbor == NULL)
 						Problem(cs, "node (%u,%u) level %d: neighbor (%u,%u) is not a node",

@@ -41,12 +41,6 @@ PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) no
 	return 0.0;
 }
 
-double
-Distance(Metric metric, const float *a, const float *b, std::size_t n) noexcept
-{
-	return PartialDistance(metric, a, b, n);
-}
-
 namespace {
 
 struct SpaceParams

@@ -36,12 +36,9 @@ enum class Metric : int
 };
 
 /// The distance between two float arrays under a metric, with the kernels
-/// chosen at load time.
-double Distance(Metric metric, const float *a, const float *b, std::size_t n) noexcept;
-
-/// Partial sum for a slice of the dimensions: distances under every metric
-/// are sums over dimensions, so a vector split across pages is handled by
-/// adding its slices' partial distances.
+/// chosen at load time.  Distances under every metric are sums over
+/// dimensions, so for a vector split across pages the caller adds the
+/// partial distances of its slices.
 double PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) noexcept;
 
 class GraphBuilder;

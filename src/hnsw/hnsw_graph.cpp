@@ -185,7 +185,7 @@ HnswReadList(Relation index, const HnswRef *ref, int level, HnswRef *out, int *s
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	if (HnswPageGetOpaque(page)->page_type != HNSW_PAGE_NODE ||
+	if (!HnswIsNodePage(page) ||
 		off > PageGetMaxOffsetNumber(page))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -318,6 +318,20 @@ HnswVisitedAdd(HnswVisited *set, uint64 key)
 	set->keys[i] = key;
 	set->count++;
 	return true;
+}
+
+bool
+HnswVisitedContains(const HnswVisited *set, uint64 key)
+{
+	uint32		i = HashKey(key) & set->mask;
+
+	while (set->keys[i] != 0)
+	{
+		if (set->keys[i] == key)
+			return true;
+		i = (i + 1) & set->mask;
+	}
+	return false;
 }
 
 void
@@ -464,7 +478,7 @@ HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
 		selected[i] = false;
 		for (int j = 0; good && j < nkept; j++)
 		{
-			double		d = vectordb::hnsw::Distance(info->metric,
+			double		d = vectordb::hnsw::PartialDistance(info->metric,
 													 vectors + (Size) i * info->dims,
 													 vectors + (Size) kept[j] * info->dims,
 													 info->dims);

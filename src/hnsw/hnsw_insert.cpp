@@ -123,7 +123,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 	BlockNumber vblk;
 	uint16		voff;
 	Size		size = HNSW_NODE_SIZE(info->m, level);
-	HnswNode	item;
+	HnswNode	item;			/* a new node item, built in memory */
 	GenericXLogState *state;
 	Page		metapage;
 	Page		nodepage;
@@ -239,8 +239,6 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 	}
 
 	/* The node item, the free list or tail, and maybe the entry point */
-	item = (HnswNode) palloc(size);
-	FillNode(item, info, level, reuse ? 0 : level, heap_tid, vblk, voff, lists, counts);
 
 	state = GenericXLogStart(index);
 	metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
@@ -259,6 +257,8 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 	}
 	else
 	{
+		item = (HnswNode) palloc(size);
+		FillNode(item, info, level, level, heap_tid, vblk, voff, lists, counts);
 		if (new_node_page)
 			HnswInitPage(nodepage, HNSW_PAGE_NODE);
 		offnum = PageAddItem(nodepage, (Item) item, size, InvalidOffsetNumber, false, false);
@@ -280,7 +280,6 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 	GenericXLogFinish(state);
 	UnlockReleaseBuffer(nodebuf);
 	UnlockReleaseBuffer(metabuf);
-	pfree(item);
 	return true;
 }
 
@@ -389,7 +388,7 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 			{
 				HnswLoadVector(index, info, cache, cands[i].ref.vblk, cands[i].ref.voff,
 							   vectors + (Size) i * info->dims);
-				cands[i].distance = vectordb::hnsw::Distance(info->metric, self,
+				cands[i].distance = vectordb::hnsw::PartialDistance(info->metric, self,
 															 vectors + (Size) i * info->dims,
 															 info->dims);
 			}

@@ -52,6 +52,14 @@ HnswInitMetaPage(Page page, int dims, int m, int ef_construction)
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 }
 
+/* An initialized node page of an hnsw index */
+bool
+HnswIsNodePage(Page page)
+{
+	return !PageIsNew(page) && HnswPageGetOpaque(page)->page_id == HNSW_MAGIC &&
+		HnswPageGetOpaque(page)->page_type == HNSW_PAGE_NODE;
+}
+
 HnswNode
 HnswGetNode(Page page, OffsetNumber offnum)
 {

@@ -211,7 +211,7 @@ WalkNext(IndexScanDesc scan)
 		CHECK_FOR_INTERRUPTS();
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!PageIsNew(page) && HnswPageGetOpaque(page)->page_type == HNSW_PAGE_NODE)
+		if (HnswIsNodePage(page))
 		{
 			for (; so->walk_off <= PageGetMaxOffsetNumber(page); so->walk_off++)
 			{

@@ -53,26 +53,9 @@ DeletedAdd(DeletedSet *set, ItemPointer tid)
 }
 
 static bool
-DeletedContains(DeletedSet *set, ItemPointer tid)
+DeletedContains(const DeletedSet *set, ItemPointer tid)
 {
-	/* HnswVisitedAdd reports presence; probe without inserting */
-	uint64		key = HnswTidKey(tid);
-	uint32		i = (uint32) ((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & set->keys.mask;
-
-	while (set->keys.keys[i] != 0)
-	{
-		if (set->keys.keys[i] == key)
-			return true;
-		i = (i + 1) & set->keys.mask;
-	}
-	return false;
-}
-
-static bool
-IsNodePage(Page page)
-{
-	return !PageIsNew(page) && HnswPageGetOpaque(page)->page_id == HNSW_MAGIC &&
-		HnswPageGetOpaque(page)->page_type == HNSW_PAGE_NODE;
+	return HnswVisitedContains(&set->keys, HnswTidKey(tid));
 }
 
 /* Phase 1: marks nodes of dead rows; collects all deleted nodes and the
@@ -96,7 +79,7 @@ MarkDeleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!IsNodePage(page))
+		if (!HnswIsNodePage(page))
 		{
 			UnlockReleaseBuffer(buf);
 			continue;
@@ -232,7 +215,7 @@ RepairGraph(IndexVacuumInfo *vinfo, DeletedSet *deleted)
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, vinfo->strategy);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!IsNodePage(page))
+		if (!HnswIsNodePage(page))
 		{
 			UnlockReleaseBuffer(buf);
 			continue;
@@ -384,7 +367,7 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, info->strategy);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (IsNodePage(page))
+		if (HnswIsNodePage(page))
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
 				if (HnswGetNode(page, off)->state == HNSW_NODE_LIVE)
 					live++;
