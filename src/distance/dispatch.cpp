@@ -147,6 +147,24 @@ SetLevel(Level level) noexcept
 	return true;
 }
 
+/* Every index distance goes through here, so a metric means one thing */
+double
+PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) noexcept
+{
+	const Kernels &k = Active();
+
+	switch (metric)
+	{
+		case Metric::kL2Squared:
+			return k.l2_squared(a, b, n);
+		case Metric::kNegativeInnerProduct:
+			return -k.inner_product(a, b, n);
+		case Metric::kL1:
+			return k.l1(a, b, n);
+	}
+	return 0.0;
+}
+
 /* 1 - cosine similarity, as pgvector computes it */
 double
 CosineDistanceFromTerms(double dot, double norm_a, double norm_b) noexcept

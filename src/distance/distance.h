@@ -22,6 +22,7 @@
 #define VECTORDB_DISTANCE_H
 
 #include <cstddef>
+#include <cstdint>
 
 namespace vectordb::simd {
 
@@ -43,6 +44,12 @@ using L1Fn = double (*) (const float *a, const float *b, std::size_t n);
 using CosineTermsFn = void (*) (const float *a, const float *b, std::size_t n,
 								double *dot, double *norm_a, double *norm_b);
 
+/// 8-bit scalar-quantized codes against a prepared query:
+/// sum (a[i] - b[i] * code[i])^2
+using Sq8L2Fn = double (*) (const float *a, const float *b, const std::uint8_t *code, std::size_t n);
+/// sum w[i] * code[i]
+using Sq8DotFn = double (*) (const float *w, const std::uint8_t *code, std::size_t n);
+
 /// One complete set of kernels for one instruction-set level.
 struct Kernels
 {
@@ -52,7 +59,23 @@ struct Kernels
 	InnerProductFn inner_product;
 	L1Fn		l1;
 	CosineTermsFn cosine_terms;
+	Sq8L2Fn		sq8_l2;
+	Sq8DotFn	sq8_dot;
 };
+
+/// What an index orders by.  Every metric is a sum over dimensions, so a
+/// vector split across pages is measured slice by slice and the partial
+/// distances added.  Cosine indexes store normalized vectors and use
+/// kNegativeInnerProduct.
+enum class Metric : int
+{
+	kL2Squared = 0,
+	kNegativeInnerProduct = 1,
+	kL1 = 2,
+};
+
+/// The distance between two float arrays under a metric, with the active kernels.
+double PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) noexcept;
 
 /// Kernels for each level; nullptr where this build or CPU lacks the level.
 const Kernels *KernelsFor(Level level) noexcept;

@@ -221,10 +221,72 @@ CosineTerms(const float *a, const float *b, std::size_t n,
 	*norm_b = sums[2];
 }
 
+/* 8 codes widened to 8 floats */
+inline __m256
+LoadCodes(const std::uint8_t *code)
+{
+	__m128i		bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i *>(code));
+
+	return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes));
+}
+
+/*
+ * SQ8 codes against a prepared query.  Quantized distances are approximate
+ * by construction (the scan re-ranks with exact ones), so float lanes over
+ * the whole vector are precise enough.
+ */
+double
+Sq8L2(const float *a, const float *b, const std::uint8_t *code, std::size_t n)
+{
+	__m256		acc0 = _mm256_setzero_ps();
+	__m256		acc1 = _mm256_setzero_ps();
+	std::size_t i = 0;
+	double		sum;
+
+	for (; i + 2 * kLanes <= n; i += 2 * kLanes)
+	{
+		__m256		d0 = _mm256_fnmadd_ps(_mm256_loadu_ps(b + i), LoadCodes(code + i),
+										  _mm256_loadu_ps(a + i));
+		__m256		d1 = _mm256_fnmadd_ps(_mm256_loadu_ps(b + i + kLanes),
+										  LoadCodes(code + i + kLanes),
+										  _mm256_loadu_ps(a + i + kLanes));
+
+		acc0 = _mm256_fmadd_ps(d0, d0, acc0);
+		acc1 = _mm256_fmadd_ps(d1, d1, acc1);
+	}
+	sum = HorizontalSum(FoldIntoDouble(_mm256_setzero_pd(), _mm256_add_ps(acc0, acc1)));
+	for (; i < n; i++)
+	{
+		double		d = static_cast<double>(a[i]) - static_cast<double>(b[i]) * code[i];
+
+		sum += d * d;
+	}
+	return sum;
+}
+
+double
+Sq8Dot(const float *w, const std::uint8_t *code, std::size_t n)
+{
+	__m256		acc0 = _mm256_setzero_ps();
+	__m256		acc1 = _mm256_setzero_ps();
+	std::size_t i = 0;
+	double		sum;
+
+	for (; i + 2 * kLanes <= n; i += 2 * kLanes)
+	{
+		acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i), LoadCodes(code + i), acc0);
+		acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + i + kLanes), LoadCodes(code + i + kLanes), acc1);
+	}
+	sum = HorizontalSum(FoldIntoDouble(_mm256_setzero_pd(), _mm256_add_ps(acc0, acc1)));
+	for (; i < n; i++)
+		sum += static_cast<double>(w[i]) * code[i];
+	return sum;
+}
+
 }							// namespace
 
 const Kernels kAvx2Kernels = {
-	Level::kAvx2, "avx2", L2Squared, InnerProduct, L1, CosineTerms,
+	Level::kAvx2, "avx2", L2Squared, InnerProduct, L1, CosineTerms, Sq8L2, Sq8Dot,
 };
 
 }							// namespace vectordb::simd

@@ -15,6 +15,7 @@
  */
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 #include "distance/distance.h"
 #include "distance/kernels.h"
@@ -85,10 +86,34 @@ CosineTerms(const float *a, const float *b, std::size_t n,
 	*norm_b = bb;
 }
 
+double
+Sq8L2(const float *a, const float *b, const std::uint8_t *code, std::size_t n)
+{
+	double		sum = 0.0;
+
+	for (std::size_t i = 0; i < n; i++)
+	{
+		double		d = static_cast<double>(a[i]) - static_cast<double>(b[i]) * code[i];
+
+		sum += d * d;
+	}
+	return sum;
+}
+
+double
+Sq8Dot(const float *w, const std::uint8_t *code, std::size_t n)
+{
+	double		sum = 0.0;
+
+	for (std::size_t i = 0; i < n; i++)
+		sum += static_cast<double>(w[i]) * code[i];
+	return sum;
+}
+
 }							// namespace
 
 const Kernels kScalarKernels = {
-	Level::kScalar, "scalar", L2Squared, InnerProduct, L1, CosineTerms,
+	Level::kScalar, "scalar", L2Squared, InnerProduct, L1, CosineTerms, Sq8L2, Sq8Dot,
 };
 
 }							// namespace vectordb::simd

@@ -123,72 +123,12 @@ HnswGetInfo(Relation index)
 	if (index->rd_amcache == NULL)
 	{
 		HnswInfo   *info = (HnswInfo *) MemoryContextAllocZero(index->rd_indexcxt, sizeof(HnswInfo));
-		Oid			proc = index_getprocid(index, 1, HNSW_DISTANCE_PROC);
-		char	   *name = get_func_name(proc);
-
-		if (name && strcmp(name, "vector_l2_squared_distance") == 0)
-		{
-			info->metric = vectordb::hnsw::Metric::kL2Squared;
-			info->is_l2 = true;
-		}
-		else if (name && strcmp(name, "vector_negative_inner_product") == 0)
-			info->metric = vectordb::hnsw::Metric::kNegativeInnerProduct;
-		else if (name && strcmp(name, "l1_distance") == 0)
-			info->metric = vectordb::hnsw::Metric::kL1;
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("hnsw operator class distance function %s is not supported",
-							name ? name : "(unknown)")));
-		info->normalize = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC));
-		info->is_cosine = info->normalize;
-		info->dims = TupleDescAttr(index->rd_att, 0)->atttypmod;
+		VectorIndexGetMetric(index, "hnsw", &info->vm);
 		info->m = HnswGetM(index);
 		info->ef_construction = HnswGetEfConstruction(index);
 		index->rd_amcache = info;
 	}
 	return (const HnswInfo *) index->rd_amcache;
-}
-
-/*
- * Copies a vector datum into out (info->dims floats), normalized for cosine.
- * Returns false for a vector the index skips (zero norm under cosine).
- */
-bool
-HnswPrepareVector(const HnswInfo *info, Datum value, float *out)
-{
-	Vector	   *v = DatumGetVector(value);
-
-	if (v->dim != info->dims)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", info->dims, v->dim)));
-	memcpy(out, v->x, sizeof(float) * info->dims);
-	if ((Pointer) v != DatumGetPointer(value))
-		pfree(v);
-
-	if (info->normalize)
-	{
-		double		norm = vectordb::simd::Active().inner_product(out, out, info->dims);
-
-		if (norm <= 0.0 || !std::isfinite(norm))
-			return false;
-		norm = std::sqrt(norm);
-		for (int i = 0; i < info->dims; i++)
-			out[i] = (float) (out[i] / norm);
-	}
-	return true;
-}
-
-/* The operator's value from the graph's internal distance */
-double
-HnswReportedDistance(const HnswInfo *info, double internal)
-{
-	if (info->is_l2)
-		return std::sqrt(internal);
-	if (info->is_cosine)
-		return 1.0 + internal;	/* 1 - dot of normalized vectors */
-	return internal;
 }
 
 /*

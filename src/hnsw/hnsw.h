@@ -16,6 +16,7 @@
 #include "pg/pg_function.h"
 
 #include "hnsw/hnsw_engine.h"
+#include "pg/vector_index.h"
 
 extern "C"
 {
@@ -41,8 +42,6 @@ extern "C"
 #define HNSW_DEFAULT_MAX_SCAN_TUPLES	20000
 
 /* Support functions of the operator classes */
-#define HNSW_DISTANCE_PROC		1
-#define HNSW_NORM_PROC			2
 
 /* Page types, in the special space of every page */
 #define HNSW_PAGE_META			1
@@ -152,11 +151,7 @@ typedef struct HnswOptions
 /* What an index needs to compute distances, cached in rd_amcache */
 typedef struct HnswInfo
 {
-	vectordb::hnsw::Metric metric;
-	bool		normalize;		/* cosine: vectors are stored normalized */
-	bool		is_cosine;
-	bool		is_l2;			/* reported distance = sqrt(internal) */
-	int			dims;
+	VectorIndexMetric vm;		/* metric, normalization, dimensions */
 	int			m;
 	int			ef_construction;
 } HnswInfo;
@@ -233,8 +228,6 @@ const HnswInfo *HnswGetInfo(Relation index);
 int			HnswGetM(Relation index);
 int			HnswGetEfConstruction(Relation index);
 int			HnswMaxLevel(int m);
-bool		HnswPrepareVector(const HnswInfo *info, Datum value, float *out);
-double		HnswReportedDistance(const HnswInfo *info, double internal);
 
 /* hnsw_pages.cpp: page and item access */
 void		HnswInitPage(Page page, uint16 page_type);

@@ -92,7 +92,7 @@ FlushBatch(HnswBuildState *state)
 		const char *error;
 
 		error = vectordb::hnsw::GraphAdd(
-			state->owner->graph, state->batch + done * state->info->dims,
+			state->owner->graph, state->batch + done * state->info->vm.dims,
 			state->batch_count - done, state->in_graph, state->threads,
 			[base, done](std::size_t added) {
 				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, base + done + added);
@@ -124,7 +124,7 @@ WriteGraph(HnswBuildState *state)
 	const HnswInfo *info = state->info;
 	GraphBuilder *graph = state->owner->graph;
 	Size		n = GraphCount(graph);
-	int			dims = info->dims;
+	int			dims = info->vm.dims;
 	int			m = info->m;
 	int			max_level = HnswMaxLevel(m);
 	const Size	fpp = HNSW_FLOATS_PER_PAGE;
@@ -330,7 +330,7 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 	if (state->on_disk)
 	{
-		if (HnswPrepareVector(state->info, values[0], state->scratch))
+		if (VectorIndexPrepare(&state->info->vm, values[0], state->scratch))
 		{
 			InsertOnDisk(state, state->scratch, tid);
 			state->index_tuples++;
@@ -339,8 +339,8 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		return;
 	}
 
-	if (!HnswPrepareVector(state->info, values[0],
-						   state->batch + (Size) state->batch_count * state->info->dims))
+	if (!VectorIndexPrepare(&state->info->vm, values[0],
+						   state->batch + (Size) state->batch_count * state->info->vm.dims))
 		return;
 	state->tids[state->in_graph + state->batch_count] = *tid;
 	state->batch_count++;
@@ -352,12 +352,12 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 static void
 CheckIndexable(Relation index, const HnswInfo *info)
 {
-	if (info->dims < 0)
+	if (info->vm.dims < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions"),
 				 errhint("Declare the column as vector(n).")));
-	if (info->dims > VECTOR_MAX_DIM)
+	if (info->vm.dims > VECTOR_MAX_DIM)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index", VECTOR_MAX_DIM)));
@@ -395,19 +395,19 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	state.info = info;
 	state.threads = max_parallel_maintenance_workers + 1;
 	state.tmpcxt = AllocSetContextCreate(buildcxt, "hnsw build insert", ALLOCSET_DEFAULT_SIZES);
-	state.scratch = (float *) palloc(sizeof(float) * info->dims);
+	state.scratch = (float *) palloc(sizeof(float) * info->vm.dims);
 	HnswBufferCacheInit(&state.cache);
 
 	/* Batches of up to 16 MB between the heap scan and the workers */
-	state.batch_size = (int) Max(64, Min(4096, (16 * 1024 * 1024) / ((Size) info->dims * sizeof(float))));
-	state.batch = (float *) palloc_extended(sizeof(float) * info->dims * (Size) state.batch_size,
+	state.batch_size = (int) Max(64, Min(4096, (16 * 1024 * 1024) / ((Size) info->vm.dims * sizeof(float))));
+	state.batch = (float *) palloc_extended(sizeof(float) * info->vm.dims * (Size) state.batch_size,
 											MCXT_ALLOC_HUGE);
 
 	/* The graph's share of maintenance_work_mem, and no more rows than the
 	 * heap can hold */
 	budget = (Size) maintenance_work_mem * 1024;
-	budget -= Min(budget / 2, sizeof(float) * info->dims * (Size) state.batch_size);
-	per_element = vectordb::hnsw::GraphBytesPerElement(info->dims, info->m) + sizeof(ItemPointerData);
+	budget -= Min(budget / 2, sizeof(float) * info->vm.dims * (Size) state.batch_size);
+	per_element = vectordb::hnsw::GraphBytesPerElement(info->vm.dims, info->m) + sizeof(ItemPointerData);
 	max_rows = (double) RelationGetNumberOfBlocks(heap) * MaxHeapTuplesPerPage + 1;
 	state.capacity = (Size) Max(1.0, Min((double) (budget / per_element), max_rows));
 	state.tids = (ItemPointerData *) palloc_extended(sizeof(ItemPointerData) * state.capacity,
@@ -417,7 +417,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	state.owner->callback.func = FreeGraph;
 	state.owner->callback.arg = state.owner;
 	MemoryContextRegisterResetCallback(buildcxt, &state.owner->callback);
-	state.owner->graph = vectordb::hnsw::GraphCreate(info->dims, info->metric, info->m,
+	state.owner->graph = vectordb::hnsw::GraphCreate(info->vm.dims, info->vm.metric, info->m,
 													 info->ef_construction, state.capacity, &error);
 	if (state.owner->graph == nullptr)
 		ereport(ERROR,
@@ -426,7 +426,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 
 	/* The metapage is block 0 */
 	metabuf = HnswNewBuffer(index, MAIN_FORKNUM);
-	HnswInitMetaPage(BufferGetPage(metabuf), info->dims, info->m, info->ef_construction);
+	HnswInitMetaPage(BufferGetPage(metabuf), info->vm.dims, info->m, info->ef_construction);
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
 
@@ -457,7 +457,7 @@ hnswbuildempty(Relation index)
 	const HnswInfo *info = HnswGetInfo(index);
 	Page		page = (Page) palloc(BLCKSZ);
 
-	HnswInitMetaPage(page, info->dims, info->m, info->ef_construction);
+	HnswInitMetaPage(page, info->vm.dims, info->m, info->ef_construction);
 	PageSetChecksumInplace(page, HNSW_METAPAGE_BLKNO);
 	smgrwrite(RelationGetSmgr(index), INIT_FORKNUM, HNSW_METAPAGE_BLKNO, (char *) page, true);
 	log_newpage(&(RelationGetSmgr(index))->smgr_rnode.node, INIT_FORKNUM,

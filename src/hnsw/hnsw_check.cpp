@@ -96,9 +96,9 @@ CheckHnsw(Relation index, CheckState *cs)
 		return;
 	}
 	HnswReadMeta(index, &meta);
-	if ((int) meta.dims != info->dims || meta.m != info->m)
+	if ((int) meta.dims != info->vm.dims || meta.m != info->m)
 		Problem(cs, "metapage says dims %u, m %u; the index definition says %d, %d",
-				meta.dims, meta.m, info->dims, info->m);
+				meta.dims, meta.m, info->vm.dims, info->m);
 
 	for (BlockNumber blk = 1; blk < nblocks; blk++)
 	{
@@ -152,7 +152,7 @@ CheckHnsw(Relation index, CheckState *cs)
 				Problem(cs, "node (%u,%u): level %u does not fit its item", blk, off, node->level);
 				continue;
 			}
-			if (!VectorRefValid(BlockIdGetBlockNumber(&node->vblk), node->voff, info->dims, nblocks))
+			if (!VectorRefValid(BlockIdGetBlockNumber(&node->vblk), node->voff, info->vm.dims, nblocks))
 				Problem(cs, "node (%u,%u): vector reference (%u,%u) out of range", blk, off,
 						BlockIdGetBlockNumber(&node->vblk), node->voff);
 			if (node->state == HNSW_NODE_FREE)

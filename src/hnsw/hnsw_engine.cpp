@@ -24,23 +24,6 @@
 
 namespace vectordb::hnsw {
 
-double
-PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) noexcept
-{
-	const simd::Kernels &k = simd::Active();
-
-	switch (metric)
-	{
-		case Metric::kL2Squared:
-			return k.l2_squared(a, b, n);
-		case Metric::kNegativeInnerProduct:
-			return -k.inner_product(a, b, n);
-		case Metric::kL1:
-			return k.l1(a, b, n);
-	}
-	return 0.0;
-}
-
 namespace {
 
 struct SpaceParams

@@ -24,22 +24,14 @@
 #include <cstdint>
 #include <functional>
 
+#include "distance/distance.h"
+
 namespace vectordb::hnsw {
 
-/// Distances the graph is built on.  Cosine indexes store normalized vectors
-/// and use kNegativeInnerProduct.
-enum class Metric : int
-{
-	kL2Squared = 0,
-	kNegativeInnerProduct = 1,
-	kL1 = 2,
-};
-
-/// The distance between two float arrays under a metric, with the kernels
-/// chosen at load time.  Distances under every metric are sums over
-/// dimensions, so for a vector split across pages the caller adds the
-/// partial distances of its slices.
-double PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) noexcept;
+/// The graph is built on the index's metric (cosine: normalized vectors
+/// under kNegativeInnerProduct), measured by simd::PartialDistance.
+using simd::Metric;
+using simd::PartialDistance;
 
 class GraphBuilder;
 

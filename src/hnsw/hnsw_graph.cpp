@@ -110,7 +110,7 @@ static int
 LockVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		   BlockNumber vblk, uint16 voff, Buffer *buffers)
 {
-	int			npages = (voff + info->dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+	int			npages = (voff + info->vm.dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
 
 	if (vblk == InvalidBlockNumber || voff >= HNSW_FLOATS_PER_PAGE ||
 		npages > HNSW_MAX_VECTOR_PAGES)
@@ -138,9 +138,9 @@ HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	for (int i = 0; i < npages; i++)
 	{
 		int			start = i == 0 ? voff : 0;
-		int			n = Min(info->dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+		int			n = Min(info->vm.dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
 
-		distance += vectordb::hnsw::PartialDistance(info->metric, query + done,
+		distance += vectordb::hnsw::PartialDistance(info->vm.metric, query + done,
 													HnswPageFloats(BufferGetPage(buffers[i])) + start, n);
 		done += n;
 	}
@@ -160,7 +160,7 @@ HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	for (int i = 0; i < npages; i++)
 	{
 		int			start = i == 0 ? voff : 0;
-		int			n = Min(info->dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+		int			n = Min(info->vm.dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
 
 		memcpy(out + done, HnswPageFloats(BufferGetPage(buffers[i])) + start, sizeof(float) * n);
 		done += n;
@@ -478,17 +478,17 @@ HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
 		selected[i] = false;
 		for (int j = 0; good && j < nkept; j++)
 		{
-			double		d = vectordb::hnsw::PartialDistance(info->metric,
-													 vectors + (Size) i * info->dims,
-													 vectors + (Size) kept[j] * info->dims,
-													 info->dims);
+			double		d = vectordb::hnsw::PartialDistance(info->vm.metric,
+													 vectors + (Size) i * info->vm.dims,
+													 vectors + (Size) kept[j] * info->vm.dims,
+													 info->vm.dims);
 
 			/* An exact copy of a vector already kept adds no direction, and
 			 * keeping copies lets many identical vectors fill each other's
 			 * lists into a group the search cannot leave */
 			if (d < candidates[i].distance ||
-				memcmp(vectors + (Size) i * info->dims, vectors + (Size) kept[j] * info->dims,
-					   sizeof(float) * info->dims) == 0)
+				memcmp(vectors + (Size) i * info->vm.dims, vectors + (Size) kept[j] * info->vm.dims,
+					   sizeof(float) * info->vm.dims) == 0)
 				good = false;
 		}
 		if (good)

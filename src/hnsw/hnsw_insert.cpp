@@ -69,7 +69,7 @@ WriteVector(Relation index, const HnswInfo *info, Buffer *buffers, int npages,
 			Page		page = GenericXLogRegisterBuffer(state, buffers[i],
 														 fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
 			int			start = i == 0 ? voff : 0;
-			int			n = Min(info->dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+			int			n = Min(info->vm.dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
 
 			if (fresh)
 				HnswInitPage(page, HNSW_PAGE_VECTOR);
@@ -161,7 +161,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 	if (reuse)
 	{
 		Buffer		vbufs[HNSW_MAX_VECTOR_PAGES];
-		int			npages = (voff + info->dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+		int			npages = (voff + info->vm.dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
 
 		for (int i = 0; i < npages; i++)
 		{
@@ -179,7 +179,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		bool		fresh;
 
 		if (meta->vec_tail_blk != InvalidBlockNumber &&
-			meta->vec_tail_used + info->dims <= HNSW_FLOATS_PER_PAGE)
+			meta->vec_tail_used + info->vm.dims <= HNSW_FLOATS_PER_PAGE)
 		{
 			vblk = meta->vec_tail_blk;
 			voff = meta->vec_tail_used;
@@ -191,7 +191,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		else
 		{
 			/* A vector that spans pages needs consecutive new blocks */
-			npages = (info->dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+			npages = (info->vm.dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
 			fresh = true;
 			voff = 0;
 			LockRelationForExtension(index, ExclusiveLock);
@@ -228,7 +228,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		/* Record where the vector tail is now */
 		if (fresh || vblk == meta->vec_tail_blk)
 		{
-			int			floats_last = (voff + info->dims) - (npages - 1) * (int) HNSW_FLOATS_PER_PAGE;
+			int			floats_last = (voff + info->vm.dims) - (npages - 1) * (int) HNSW_FLOATS_PER_PAGE;
 
 			state = GenericXLogStart(index);
 			metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
@@ -380,17 +380,17 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 			/* Too many: distances from the target, then the heuristic */
 			if (self == NULL)
 			{
-				self = (float *) palloc(sizeof(float) * info->dims);
-				vectors = (float *) palloc(sizeof(float) * (Size) info->dims * (slots + nadditions));
+				self = (float *) palloc(sizeof(float) * info->vm.dims);
+				vectors = (float *) palloc(sizeof(float) * (Size) info->vm.dims * (slots + nadditions));
 			}
 			HnswLoadVector(index, info, cache, target->vblk, target->voff, self);
 			for (int i = 0; i < ncands; i++)
 			{
 				HnswLoadVector(index, info, cache, cands[i].ref.vblk, cands[i].ref.voff,
-							   vectors + (Size) i * info->dims);
-				cands[i].distance = vectordb::hnsw::PartialDistance(info->metric, self,
-															 vectors + (Size) i * info->dims,
-															 info->dims);
+							   vectors + (Size) i * info->vm.dims);
+				cands[i].distance = vectordb::hnsw::PartialDistance(info->vm.metric, self,
+															 vectors + (Size) i * info->vm.dims,
+															 info->vm.dims);
 			}
 			/* Sort candidates (and their vectors) by distance: insertion sort */
 			for (int i = 1; i < ncands; i++)
@@ -400,12 +400,12 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 
 					cands[j] = cands[j - 1];
 					cands[j - 1] = tmp;
-					for (int d = 0; d < info->dims; d++)
+					for (int d = 0; d < info->vm.dims; d++)
 					{
-						float		t = vectors[(Size) j * info->dims + d];
+						float		t = vectors[(Size) j * info->vm.dims + d];
 
-						vectors[(Size) j * info->dims + d] = vectors[(Size) (j - 1) * info->dims + d];
-						vectors[(Size) (j - 1) * info->dims + d] = t;
+						vectors[(Size) j * info->vm.dims + d] = vectors[(Size) (j - 1) * info->vm.dims + d];
+						vectors[(Size) (j - 1) * info->vm.dims + d] = t;
 					}
 				}
 			HnswSelectNeighbors(info, cands, ncands, vectors, slots, selected);
@@ -458,7 +458,7 @@ LevelCandidates(HnswSearch *search, HnswCandidate *window, int nwindow,
 		if (NodeState(search->index, &window[i].ref) != HNSW_NODE_LIVE)
 			continue;
 		HnswLoadVector(search->index, search->info, search->buffers, window[i].ref.vblk,
-					   window[i].ref.voff, vectors + (Size) n * search->info->dims);
+					   window[i].ref.voff, vectors + (Size) n * search->info->vm.dims);
 		out[n++] = window[i];
 	}
 	return n;
@@ -477,7 +477,7 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 	HnswRef		self;
 	HnswCandidate *window = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (efc + 1));
 	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (efc + 1));
-	float	   *vectors = (float *) palloc(sizeof(float) * (Size) info->dims * (efc + 1));
+	float	   *vectors = (float *) palloc(sizeof(float) * (Size) info->vm.dims * (efc + 1));
 	bool	   *selected = (bool *) palloc(sizeof(bool) * (efc + 1));
 	HnswSearch	search;
 	HnswCandidate current;
@@ -583,8 +583,8 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 
-	vector = (float *) palloc(sizeof(float) * info->dims);
-	if (HnswPrepareVector(info, values[0], vector))
+	vector = (float *) palloc(sizeof(float) * info->vm.dims);
+	if (VectorIndexPrepare(&info->vm, values[0], vector))
 	{
 		LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
 		HnswBufferCacheInit(&cache);

@@ -100,11 +100,11 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 
 	old = MemoryContextSwitchTo(so->cxt);
-	so->query = (float *) palloc(sizeof(float) * so->info->dims);
+	so->query = (float *) palloc(sizeof(float) * so->info->vm.dims);
 	so->null_query = scan->numberOfOrderBys == 0 ||
 		(scan->orderByData[0].sk_flags & SK_ISNULL);
 	so->valid_query = !so->null_query &&
-		HnswPrepareVector(so->info, scan->orderByData[0].sk_argument, so->query);
+		VectorIndexPrepare(&so->info->vm, scan->orderByData[0].sk_argument, so->query);
 	so->walk_blk = 1;
 	so->walk_off = FirstOffsetNumber;
 	MemoryContextSwitchTo(old);
@@ -292,7 +292,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		scan->xs_heaptid = heaptid;
 		scan->xs_recheck = false;
 		scan->xs_recheckorderby = false;
-		scan->xs_orderbyvals[0] = Float8GetDatum(HnswReportedDistance(so->info, distance));
+		scan->xs_orderbyvals[0] = Float8GetDatum(VectorIndexReportedDistance(&so->info->vm, distance));
 		scan->xs_orderbynulls[0] = false;
 		found = true;
 	}

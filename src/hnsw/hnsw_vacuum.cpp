@@ -164,7 +164,7 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	int			nadditions = 0;
 	int			nremoved = 0;
 	int			capacity = 4 * info->m * info->m;
-	float	   *self = (float *) palloc(sizeof(float) * info->dims);
+	float	   *self = (float *) palloc(sizeof(float) * info->vm.dims);
 
 	HnswLoadVector(index, info, cache, target->vblk, target->voff, self);
 	for (int i = 0; i < count; i++)

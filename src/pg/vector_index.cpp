@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector_index.cpp
+ *		Operator-class facts shared by the hnsw and ivf access methods.
+ *
+ * IDENTIFICATION
+ *		src/pg/vector_index.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pg/vector_index.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "types/vector.h"
+
+extern "C"
+{
+#include "access/genam.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+}
+
+void
+VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
+{
+	Oid			proc = index_getprocid(index, 1, VECTOR_INDEX_DISTANCE_PROC);
+	char	   *name = get_func_name(proc);
+
+	memset(vm, 0, sizeof(*vm));
+	if (name && strcmp(name, "vector_l2_squared_distance") == 0)
+	{
+		vm->metric = vectordb::simd::Metric::kL2Squared;
+		vm->is_l2 = true;
+	}
+	else if (name && strcmp(name, "vector_negative_inner_product") == 0)
+		vm->metric = vectordb::simd::Metric::kNegativeInnerProduct;
+	else if (name && strcmp(name, "l1_distance") == 0)
+		vm->metric = vectordb::simd::Metric::kL1;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s operator class distance function %s is not supported",
+						am, name ? name : "(unknown)")));
+	vm->normalize = OidIsValid(index_getprocid(index, 1, VECTOR_INDEX_NORM_PROC));
+	vm->is_cosine = vm->normalize;
+	vm->dims = TupleDescAttr(index->rd_att, 0)->atttypmod;
+}
+
+bool
+VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out)
+{
+	Vector	   *v = DatumGetVector(value);
+
+	if (v->dim != vm->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", vm->dims, v->dim)));
+	memcpy(out, v->x, sizeof(float) * vm->dims);
+	if ((Pointer) v != DatumGetPointer(value))
+		pfree(v);
+
+	if (vm->normalize)
+	{
+		double		norm = vectordb::simd::Active().inner_product(out, out, vm->dims);
+
+		if (norm <= 0.0 || !std::isfinite(norm))
+			return false;
+		norm = std::sqrt(norm);
+		for (int i = 0; i < vm->dims; i++)
+			out[i] = (float) (out[i] / norm);
+	}
+	return true;
+}
+
+double
+VectorIndexReportedDistance(const VectorIndexMetric *vm, double internal)
+{
+	if (vm->is_l2)
+		return std::sqrt(internal);
+	if (vm->is_cosine)
+		return 1.0 + internal;	/* 1 - dot of normalized vectors */
+	return internal;
+}

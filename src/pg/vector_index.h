@@ -1,0 +1,50 @@
+/*-------------------------------------------------------------------------
+ *
+ * vector_index.h
+ *		What every vectordb index access method needs from its operator
+ *		class: the metric, cosine normalization, and the reported distance.
+ *
+ * Support function 1 of an hnsw or ivf operator class names the distance
+ * the index is built on; support function 2 (cosine only) normalizes.
+ *
+ * IDENTIFICATION
+ *		src/pg/vector_index.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef VECTORDB_PG_VECTOR_INDEX_H
+#define VECTORDB_PG_VECTOR_INDEX_H
+
+#include "pg/pg_function.h"
+
+#include "distance/distance.h"
+
+extern "C"
+{
+#include "utils/relcache.h"
+}
+
+#define VECTOR_INDEX_DISTANCE_PROC	1
+#define VECTOR_INDEX_NORM_PROC		2
+
+/* The distance an index is built on, from its operator class */
+typedef struct VectorIndexMetric
+{
+	vectordb::simd::Metric metric;
+	bool		normalize;		/* cosine: vectors are stored normalized */
+	bool		is_cosine;
+	bool		is_l2;			/* reported distance = sqrt(internal) */
+	int			dims;			/* the column's declared dimensions */
+} VectorIndexMetric;
+
+/* Fills *vm from the index's operator class; am names the method in errors */
+extern void VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm);
+
+/* Copies a vector datum into out (dims floats), normalized for cosine;
+ * false for a vector the index skips (zero norm under cosine) */
+extern bool VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out);
+
+/* The operator's value from the index's internal distance */
+extern double VectorIndexReportedDistance(const VectorIndexMetric *vm, double internal);
+
+#endif							/* VECTORDB_PG_VECTOR_INDEX_H */
