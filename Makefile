@@ -23,6 +23,16 @@ PG_CPPFLAGS = -I$(srcdir)/src
 PG_CXXFLAGS = -std=c++17 -O2 -Wno-missing-field-initializers -Wno-register -MMD -MP
 SHLIB_LINK = -lstdc++ -lm -pthread
 
+# IVF training: Debian's static, position-independent FAISS, with BLAS from
+# the OpenMP build of OpenBLAS.  Its threads, like FAISS' own OpenMP threads,
+# are created lazily by the signal-blocked worker that first calls it (the
+# pthread build starts a pool when the library loads, on the backend's
+# signal mask).  The run path makes the loader pick that build whatever the
+# libopenblas.so.0 alternative points at.
+FAISS_LIB = /usr/lib/x86_64-linux-gnu/libfaiss.a
+OPENBLAS_DIR = /usr/lib/x86_64-linux-gnu/openblas-openmp
+SHLIB_LINK += $(FAISS_LIB) -L$(OPENBLAS_DIR) -lopenblas -Wl,-rpath,$(OPENBLAS_DIR) -fopenmp
+
 # Debian's server is built with LLVM JIT; vectordb's functions gain nothing
 # from inlining into JIT-compiled expressions, so skip the bitcode.
 override with_llvm = no
@@ -34,6 +44,7 @@ include $(PGXS)
 # dispatcher picks one at load time, so the module runs on any x86-64 CPU.
 src/distance/kernels_avx2.o: override CXXFLAGS += -mavx2 -mfma
 src/distance/kernels_avx512.o: override CXXFLAGS += -mavx512f -mavx2 -mfma
+src/ivf/ivf_engine.o: override CXXFLAGS += -fopenmp
 
 # Engine sources built without Postgres, for the unit tests and benchmarks
 -include test/unit/unit.mk

@@ -13,6 +13,7 @@ VDB_PACKAGES=(
 	g++ make
 	postgresql-15 postgresql-server-dev-15
 	libgtest-dev libbenchmark-dev libhnswlib-dev
+	libfaiss-dev libopenblas-openmp-dev
 	dataset-fashion-mnist
 	python3 python3-numpy python3-psycopg python3-pytest
 	libipc-run-perl

@@ -12,6 +12,7 @@
 
 #include "distance/distance.h"
 #include "hnsw/hnsw.h"
+#include "ivf/ivf.h"
 
 extern "C"
 {
@@ -29,6 +30,7 @@ _PG_init(void)
 {
 	vectordb::simd::Init();
 	HnswInitGucs();
+	IvfInitGucs();
 }
 
 /* Name of the instruction set the distance kernels use: scalar, avx2, avx512 */

@@ -241,7 +241,6 @@ bool		HnswNeighborIsEmpty(const HnswNeighbor *slot);
 void		HnswNodeRef(HnswNode node, ItemPointer tid, HnswRef *ref);
 uint64		HnswTidKey(ItemPointer tid);
 void		HnswReadMeta(Relation index, HnswMetaPageData *meta);
-Buffer		HnswNewBuffer(Relation index, ForkNumber fork);
 
 /* hnsw_graph.cpp: the on-disk graph, shared by insert, scan and vacuum */
 void		HnswBufferCacheInit(HnswBufferCache *cache);

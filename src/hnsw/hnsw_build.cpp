@@ -182,7 +182,7 @@ WriteGraph(HnswBuildState *state)
 					MarkBufferDirty(buf);
 					UnlockReleaseBuffer(buf);
 				}
-				buf = HnswNewBuffer(index, MAIN_FORKNUM);
+				buf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
 				page = BufferGetPage(buf);
 				HnswInitPage(page, HNSW_PAGE_VECTOR);
 			}
@@ -215,7 +215,7 @@ WriteGraph(HnswBuildState *state)
 				MarkBufferDirty(buf);
 				UnlockReleaseBuffer(buf);
 			}
-			buf = HnswNewBuffer(index, MAIN_FORKNUM);
+			buf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
 			if (BufferGetBlockNumber(buf) != ItemPointerGetBlockNumber(&node_tids[i]))
 				elog(ERROR, "hnsw build: unexpected block %u", BufferGetBlockNumber(buf));
 			page = BufferGetPage(buf);
@@ -425,7 +425,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 				 errmsg("could not create hnsw graph: %s", error)));
 
 	/* The metapage is block 0 */
-	metabuf = HnswNewBuffer(index, MAIN_FORKNUM);
+	metabuf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
 	HnswInitMetaPage(BufferGetPage(metabuf), info->vm.dims, info->m, info->ef_construction);
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);

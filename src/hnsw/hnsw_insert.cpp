@@ -222,7 +222,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		}
 		if (!BufferIsValid(nodebuf))
 		{
-			nodebuf = HnswNewBuffer(index, MAIN_FORKNUM);
+			nodebuf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
 			new_node_page = true;
 		}
 		/* Record where the vector tail is now */

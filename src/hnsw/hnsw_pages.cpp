@@ -147,15 +147,3 @@ HnswReadMeta(Relation index, HnswMetaPageData *out)
 	UnlockReleaseBuffer(buf);
 }
 
-/* A new, exclusively locked, uninitialized page at the end of the relation */
-Buffer
-HnswNewBuffer(Relation index, ForkNumber fork)
-{
-	Buffer		buf;
-
-	LockRelationForExtension(index, ExclusiveLock);
-	buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-	UnlockRelationForExtension(index, ExclusiveLock);
-	return buf;
-}

@@ -18,6 +18,8 @@
 extern "C"
 {
 #include "access/genam.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
@@ -82,4 +84,20 @@ VectorIndexReportedDistance(const VectorIndexMetric *vm, double internal)
 	if (vm->is_cosine)
 		return 1.0 + internal;	/* 1 - dot of normalized vectors */
 	return internal;
+}
+
+/*
+ * The relation extension lock serializes extension, so two backends never
+ * get the same new block; it is held only while the page is added.
+ */
+Buffer
+VectorIndexNewBuffer(Relation index, ForkNumber fork)
+{
+	Buffer		buf;
+
+	LockRelationForExtension(index, ExclusiveLock);
+	buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	UnlockRelationForExtension(index, ExclusiveLock);
+	return buf;
 }

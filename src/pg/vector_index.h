@@ -21,6 +21,8 @@
 
 extern "C"
 {
+#include "common/relpath.h"
+#include "storage/buf.h"
 #include "utils/relcache.h"
 }
 
@@ -46,5 +48,8 @@ extern bool VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *
 
 /* The operator's value from the index's internal distance */
 extern double VectorIndexReportedDistance(const VectorIndexMetric *vm, double internal);
+
+/* A new page at the end of fork, pinned and exclusively locked */
+extern Buffer VectorIndexNewBuffer(Relation index, ForkNumber fork);
 
 #endif							/* VECTORDB_PG_VECTOR_INDEX_H */

@@ -1,0 +1,444 @@
+/*-------------------------------------------------------------------------
+ *
+ * ivf_build.cpp
+ *		CREATE INDEX for ivf: sample, train, then assign and write.
+ *
+ * Three steps, each visible in pg_stat_progress_create_index:
+ *	1. One heap scan keeps a uniform reservoir sample of the rows, at most
+ *	   max(50 * lists, 10000) of them and at most three quarters of
+ *	   maintenance_work_mem.
+ *	2. FAISS trains the centroids by k-means on the sample (spherical for
+ *	   inner product and cosine), and the sq8 ranges or pq codebooks on the
+ *	   same sample.  The metapage, centroids, codebook and an empty list
+ *	   directory are written.
+ *	3. A second heap scan feeds batches to BLAS, which finds each row's
+ *	   nearest centroid (and for pq its codes) on worker threads, and the
+ *	   entries are appended to their lists.
+ * Pages are written without WAL and logged in bulk with log_newpage_range
+ * at the end, like other index builds.
+ *
+ * IDENTIFICATION
+ *		src/ivf/ivf_build.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ivf/ivf.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "ivf/ivf_engine.h"
+#include "types/vector.h"
+
+extern "C"
+{
+#include "access/tableam.h"
+#include "access/xloginsert.h"
+#include "commands/progress.h"
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+#define IVF_PHASE_SAMPLE		2
+#define IVF_PHASE_TRAIN			3
+#define IVF_PHASE_ASSIGN		4
+
+/* Rows per batch handed to BLAS for assignment */
+#define IVF_BATCH_ROWS			4096
+/* Sample size: FAISS warns below 39 points per centroid; 50 per list is
+ * what pgvector samples too.  The floor keeps pq codebooks (256 centroids
+ * per sub-quantizer) well trained on small list counts. */
+#define IVF_SAMPLE_PER_LIST		50
+#define IVF_MIN_SAMPLE			10000
+#define IVF_SEED				42
+
+typedef struct IvfBuildState
+{
+	Relation	heap;
+	Relation	index;
+	IvfState	st;				/* not cached: the index is being written */
+	vectordb::ivf::Quantizer quantizer;
+	int			lists;			/* the option */
+	int			threads;
+	float	   *scratch;
+
+	/* step 1 */
+	float	   *sample;
+	int64		sample_cap;
+	int64		sample_count;
+	int64		rows_seen;
+	pg_prng_state rng;
+
+	/* step 3 */
+	float	   *batch;
+	ItemPointerData *batch_tids;
+	int32	   *assignment;
+	uint8	   *codes;
+	int			batch_count;
+	int			batch_cap;
+	IvfEntry	entry;
+
+	double		heap_tuples;
+	double		index_tuples;
+} IvfBuildState;
+
+static bool
+KeepGoing()
+{
+	return !(QueryCancelPending || ProcDiePending);
+}
+
+/* Raises the engine's error; a cancel is raised by CHECK_FOR_INTERRUPTS */
+static void
+CheckEngine(const char *error, const char *what)
+{
+	if (error == nullptr)
+		return;
+	if (strcmp(error, "canceled") == 0)
+		CHECK_FOR_INTERRUPTS();
+	ereport(ERROR,
+			(errcode(strcmp(error, "out of memory") == 0 ?
+					 ERRCODE_OUT_OF_MEMORY : ERRCODE_INTERNAL_ERROR),
+			 errmsg("could not %s for ivf index: %s", what, error)));
+}
+
+static void
+CheckIndexable(Relation index, const VectorIndexMetric *vm, vectordb::ivf::Quantizer quantizer,
+			   int pq_m)
+{
+	Size		entry_size;
+
+	if (vm->dims < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column does not have dimensions"),
+				 errhint("Declare the column as vector(n).")));
+	if (vm->metric == vectordb::simd::Metric::kL1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ivf indexes do not support L1 distance")));
+	if (quantizer != vectordb::ivf::Quantizer::kPq &&
+		((IvfOptions *) index->rd_options) != NULL &&
+		((IvfOptions *) index->rd_options)->subquantizers != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("subquantizers applies only to quantizer = pq")));
+	if (quantizer == vectordb::ivf::Quantizer::kPq && (pq_m > vm->dims || vm->dims % pq_m != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("subquantizers must divide the number of dimensions"),
+				 errdetail("The column has %d dimensions and subquantizers is %d.", vm->dims, pq_m)));
+
+	entry_size = IVF_ENTRY_SIZE(vectordb::ivf::CodeSize(quantizer, vm->dims, pq_m));
+	if (entry_size > IVF_MAX_ENTRY_SIZE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("column cannot have more than %d dimensions for an ivf index with quantizer = %s",
+						(int) ((IVF_MAX_ENTRY_SIZE - offsetof(IvfEntryData, code)) /
+							   (quantizer == vectordb::ivf::Quantizer::kFlat ? sizeof(float) : 1)),
+						IvfQuantizerName(quantizer)),
+				 errhint("Use quantizer = sq8 (up to %d dimensions) or quantizer = pq.",
+						 (int) (IVF_MAX_ENTRY_SIZE - offsetof(IvfEntryData, code)))));
+}
+
+/* Step 1: reservoir sampling (Algorithm R), seeded so builds repeat */
+static void
+SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			   bool tupleIsAlive, void *arg)
+{
+	IvfBuildState *state = (IvfBuildState *) arg;
+	const int	dims = state->st.vm.dims;
+	int64		slot;
+
+	if (isnull[0] || !VectorIndexPrepare(&state->st.vm, values[0], state->scratch))
+		return;
+	state->rows_seen++;
+	if (state->sample_count < state->sample_cap)
+		slot = state->sample_count++;
+	else
+	{
+		slot = (int64) pg_prng_uint64_range(&state->rng, 0, state->rows_seen - 1);
+		if (slot >= state->sample_cap)
+			return;
+	}
+	memcpy(state->sample + slot * dims, state->scratch, sizeof(float) * dims);
+}
+
+/*
+ * Step 2.  With fewer sample rows than lists, every row is its own
+ * centroid; with fewer than 256, pq sub-quantizers reuse the rows' own
+ * sub-vectors.  Either way the index is exact for the rows it has, and a
+ * NOTICE suggests REINDEX once the table is loaded.
+ */
+static void
+Train(IvfBuildState *state)
+{
+	const int	dims = state->st.vm.dims;
+	const int64 n = state->sample_count;
+	const bool	spherical = state->st.vm.metric == vectordb::simd::Metric::kNegativeInnerProduct;
+	Size		codebook_floats = vectordb::ivf::CodebookFloats(state->quantizer, dims);
+
+	state->st.lists = (int) Max((int64) 1, Min((int64) state->lists, n));
+	state->st.centroids = (float *) palloc_extended(sizeof(float) * dims * (Size) state->st.lists,
+													MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	if (n < state->lists)
+	{
+		memcpy(state->st.centroids, state->sample, sizeof(float) * dims * n);
+		ereport(NOTICE,
+				(errmsg("ivf index created with little data"),
+				 errdetail("The table has " INT64_FORMAT " rows for %d lists, so the index has %d lists.",
+						   state->rows_seen, state->lists, state->st.lists),
+				 errhint("REINDEX the index once the table is loaded.")));
+	}
+	else
+		CheckEngine(vectordb::ivf::TrainCentroids(state->sample, n, dims, state->st.lists,
+												  spherical, state->threads, KeepGoing,
+												  state->st.centroids),
+					"train centroids");
+
+	if (codebook_floats == 0)
+		return;
+	state->st.codebook = (float *) palloc_extended(sizeof(float) * codebook_floats,
+												   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	if (state->quantizer == vectordb::ivf::Quantizer::kSq8)
+	{
+		if (n > 0)
+			CheckEngine(vectordb::ivf::TrainSq8(state->sample, n, dims, state->st.codebook),
+						"train the scalar quantizer");
+	}
+	else if (n >= (int64) vectordb::ivf::kPqCentroids)
+		CheckEngine(vectordb::ivf::TrainPq(state->sample, n, dims, state->st.codec.pq_m,
+										   state->threads, KeepGoing, state->st.codebook),
+					"train the product quantizer");
+	else if (n > 0)
+	{
+		const Size	dsub = dims / state->st.codec.pq_m;
+
+		for (Size j = 0; j < state->st.codec.pq_m; j++)
+			for (Size c = 0; c < vectordb::ivf::kPqCentroids; c++)
+				memcpy(state->st.codebook + (j * vectordb::ivf::kPqCentroids + c) * dsub,
+					   state->sample + (c % n) * dims + j * dsub, sizeof(float) * dsub);
+	}
+}
+
+/* Step 2, on disk: metapage, centroids, codebook, empty directory */
+static void
+WriteStructure(Relation index, ForkNumber fork, IvfState *st)
+{
+	const int	dims = st->vm.dims;
+	Buffer		metabuf = VectorIndexNewBuffer(index, fork);
+	Page		metapage = BufferGetPage(metabuf);
+	IvfMetaPage meta;
+	Size		codebook_floats = vectordb::ivf::CodebookFloats(st->codec.quantizer, dims);
+	int			directory_pages = (st->lists + IVF_LISTS_PER_PAGE - 1) / IVF_LISTS_PER_PAGE;
+	BlockNumber centroid_start;
+	BlockNumber codebook_start = InvalidBlockNumber;
+
+	Assert(BufferGetBlockNumber(metabuf) == IVF_METAPAGE_BLKNO);
+	centroid_start = IvfWriteFloats(index, fork, st->centroids, (Size) st->lists * dims);
+	if (codebook_floats > 0)
+		codebook_start = IvfWriteFloats(index, fork, st->codebook, codebook_floats);
+
+	for (int i = 0; i < directory_pages; i++)
+	{
+		Buffer		buf = VectorIndexNewBuffer(index, fork);
+		Page		page = BufferGetPage(buf);
+		IvfListData *slots = (IvfListData *) IvfPageData(page);
+
+		IvfInitPage(page, IVF_PAGE_DIRECTORY);
+		for (Size j = 0; j < IVF_LISTS_PER_PAGE; j++)
+			slots[j].head = slots[j].tail = InvalidBlockNumber;
+		if (i == 0)
+			st->directory_start = BufferGetBlockNumber(buf);
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+
+	IvfInitPage(metapage, IVF_PAGE_META);
+	meta = IvfPageGetMeta(metapage);
+	MemSet(meta, 0, sizeof(IvfMetaPageData));
+	meta->magic = IVF_MAGIC;
+	meta->version = IVF_VERSION;
+	meta->dims = dims;
+	meta->lists = st->lists;
+	meta->quantizer = (uint32) st->codec.quantizer;
+	meta->pq_m = st->codec.quantizer == vectordb::ivf::Quantizer::kPq ? st->codec.pq_m : 0;
+	meta->code_size = st->code_size;
+	meta->centroid_start = centroid_start;
+	meta->codebook_start = codebook_start;
+	meta->directory_start = st->directory_start;
+	((PageHeader) metapage)->pd_lower = ((char *) meta + sizeof(IvfMetaPageData)) - (char *) metapage;
+	MarkBufferDirty(metabuf);
+	UnlockReleaseBuffer(metabuf);
+}
+
+/* Step 3: nearest lists (and pq codes) on the workers, then the appends */
+static void
+FlushBatch(IvfBuildState *state)
+{
+	IvfState   *st = &state->st;
+	const int	dims = st->vm.dims;
+	const int	n = state->batch_count;
+
+	if (n == 0)
+		return;
+	CheckEngine(vectordb::ivf::AssignLists(st->centroids, st->lists, dims,
+										   st->vm.metric != vectordb::simd::Metric::kL2Squared,
+										   state->batch, n, state->threads, KeepGoing,
+										   state->assignment),
+				"assign rows to lists");
+	if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
+		CheckEngine(vectordb::ivf::EncodePq(st->codebook, dims, st->codec.pq_m, state->batch, n,
+											state->threads, KeepGoing, state->codes),
+					"encode rows");
+
+	for (int i = 0; i < n; i++)
+	{
+		const float *x = state->batch + (Size) i * dims;
+
+		state->entry->heaptid = state->batch_tids[i];
+		if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
+			memcpy(state->entry->code, state->codes + (Size) i * st->code_size, st->code_size);
+		else
+			vectordb::ivf::Encode(st->codec, x, state->entry->code);
+		IvfAppendEntry(state->index, st, state->assignment[i], state->entry, false);
+		if (i % 256 == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	state->index_tuples += n;
+	state->batch_count = 0;
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->index_tuples);
+}
+
+static void
+AssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
+			   bool tupleIsAlive, void *arg)
+{
+	IvfBuildState *state = (IvfBuildState *) arg;
+
+	state->heap_tuples++;
+	if (isnull[0] ||
+		!VectorIndexPrepare(&state->st.vm, values[0],
+							state->batch + (Size) state->batch_count * state->st.vm.dims))
+		return;
+	state->batch_tids[state->batch_count++] = *tid;
+	if (state->batch_count == state->batch_cap)
+		FlushBatch(state);
+}
+
+/* What every build needs before touching the heap */
+static void
+InitBuildState(IvfBuildState *state, Relation heap, Relation index)
+{
+	IvfState   *st = &state->st;
+
+	MemSet(state, 0, sizeof(*state));
+	state->heap = heap;
+	state->index = index;
+	state->threads = max_parallel_maintenance_workers + 1;
+	state->lists = IvfGetLists(index);
+	state->quantizer = IvfGetQuantizer(index);
+	VectorIndexGetMetric(index, "ivf", &st->vm);
+	st->codec.quantizer = state->quantizer;
+	st->codec.metric = st->vm.metric;
+	st->codec.dims = Max(st->vm.dims, 0);
+	st->codec.pq_m = state->quantizer == vectordb::ivf::Quantizer::kPq ?
+		IvfGetSubquantizers(index, Max(st->vm.dims, 1)) : 0;
+	CheckIndexable(index, &st->vm, state->quantizer, (int) st->codec.pq_m);
+	st->code_size = (int) vectordb::ivf::CodeSize(state->quantizer, st->vm.dims, st->codec.pq_m);
+	st->entry_size = IVF_ENTRY_SIZE(st->code_size);
+	state->scratch = (float *) palloc(sizeof(float) * st->vm.dims);
+}
+
+IndexBuildResult *
+ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
+{
+	IvfBuildState state;
+	IvfState   *st = &state.st;
+	IndexBuildResult *result;
+	MemoryContext buildcxt;
+	MemoryContext old;
+	Size		row_bytes;
+	int64		budget_rows;
+
+	if (RelationGetNumberOfBlocks(index) != 0)
+		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+
+	buildcxt = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(buildcxt);
+	InitBuildState(&state, heap, index);
+	row_bytes = sizeof(float) * st->vm.dims;
+
+	/* Step 1 */
+	budget_rows = (int64) ((Size) maintenance_work_mem * 1024 / 4 * 3 / row_bytes);
+	if (budget_rows < state.lists)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("maintenance_work_mem is too small to train %d lists of %d dimensions",
+						state.lists, st->vm.dims),
+				 errhint("Increase maintenance_work_mem to at least %d kB, or use fewer lists.",
+						 (int) (((Size) state.lists * row_bytes * 4 / 3) / 1024 + 1))));
+	state.sample_cap = Min(budget_rows, Max((int64) IVF_SAMPLE_PER_LIST * state.lists,
+											(int64) IVF_MIN_SAMPLE));
+	state.sample = (float *) palloc_extended(row_bytes * state.sample_cap, MCXT_ALLOC_HUGE);
+	pg_prng_seed(&state.rng, IVF_SEED);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_SAMPLE);
+	table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, &state, NULL);
+
+	/* Step 2 */
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_TRAIN);
+	Train(&state);
+	st->codec.codebook = st->codebook;
+	pfree(state.sample);
+	state.sample = NULL;
+	WriteStructure(index, MAIN_FORKNUM, st);
+
+	/* Step 3 */
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_ASSIGN);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, state.rows_seen);
+	state.batch_cap = (int) Max((Size) 16, Min((Size) IVF_BATCH_ROWS, (16 * 1024 * 1024) / row_bytes));
+	state.batch = (float *) palloc_extended(row_bytes * state.batch_cap, MCXT_ALLOC_HUGE);
+	state.batch_tids = (ItemPointerData *) palloc(sizeof(ItemPointerData) * state.batch_cap);
+	state.assignment = (int32 *) palloc(sizeof(int32) * state.batch_cap);
+	if (state.quantizer == vectordb::ivf::Quantizer::kPq)
+		state.codes = (uint8 *) palloc((Size) st->code_size * state.batch_cap);
+	state.entry = (IvfEntry) palloc0(st->entry_size);
+	table_index_build_scan(heap, index, indexInfo, true, true, AssignCallback, &state, NULL);
+	FlushBatch(&state);
+
+	if (RelationNeedsWAL(index))
+		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+
+	MemoryContextSwitchTo(old);
+	result = (IndexBuildResult *) palloc(sizeof(IndexBuildResult));
+	result->heap_tuples = state.heap_tuples;
+	result->index_tuples = state.index_tuples;
+	MemoryContextDelete(buildcxt);
+	return result;
+}
+
+/* The init fork of an unlogged index: what a build of no rows writes */
+void
+ivfbuildempty(Relation index)
+{
+	IvfBuildState state;
+	MemoryContext buildcxt;
+	MemoryContext old;
+
+	buildcxt = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(buildcxt);
+	InitBuildState(&state, NULL, index);
+	state.st.lists = 1;
+	state.st.centroids = (float *) palloc0(sizeof(float) * state.st.vm.dims);
+	state.st.codebook = (float *) palloc_extended(
+		sizeof(float) * Max((Size) 1, vectordb::ivf::CodebookFloats(state.quantizer, state.st.vm.dims)),
+		MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	WriteStructure(index, INIT_FORKNUM, &state.st);
+	log_newpage_range(index, INIT_FORKNUM, 0,
+					  RelationGetNumberOfBlocksInFork(index, INIT_FORKNUM), true);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(buildcxt);
+}

@@ -1,0 +1,364 @@
+/*-------------------------------------------------------------------------
+ *
+ * ivf_pages.cpp
+ *		IVF page access: the metapage, float streams, the list directory,
+ *		and appending an entry to a list.
+ *
+ * IDENTIFICATION
+ *		src/ivf/ivf_pages.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "ivf/ivf.h"
+
+#include <cstring>
+
+extern "C"
+{
+#include "miscadmin.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+void
+IvfInitPage(Page page, uint16 page_type)
+{
+	IvfPageOpaque opaque;
+
+	PageInit(page, BLCKSZ, sizeof(IvfPageOpaqueData));
+	opaque = IvfPageGetOpaque(page);
+	opaque->nextblk = InvalidBlockNumber;
+	opaque->page_type = page_type;
+	opaque->page_id = IVF_PAGE_ID;
+	/* Stream and directory pages are one raw area: no hole for WAL to skip */
+	if (page_type == IVF_PAGE_FLOATS || page_type == IVF_PAGE_DIRECTORY)
+		((PageHeader) page)->pd_lower = ((PageHeader) page)->pd_upper;
+}
+
+bool
+IvfIsPage(Page page, uint16 page_type)
+{
+	IvfPageOpaque opaque;
+
+	if (PageIsNew(page) || PageGetSpecialSize(page) != MAXALIGN(sizeof(IvfPageOpaqueData)))
+		return false;
+	opaque = IvfPageGetOpaque(page);
+	return opaque->page_id == IVF_PAGE_ID && opaque->page_type == page_type;
+}
+
+static void
+CheckPage(Relation index, Page page, BlockNumber blkno, uint16 page_type)
+{
+	if (!IvfIsPage(page, page_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" contains unexpected page %u",
+						RelationGetRelationName(index), blkno),
+				 errhint("Please REINDEX it.")));
+}
+
+void
+IvfReadMeta(Relation index, IvfMetaPageData *meta)
+{
+	Buffer		buf = ReadBuffer(index, IVF_METAPAGE_BLKNO);
+	Page		page;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	CheckPage(index, page, IVF_METAPAGE_BLKNO, IVF_PAGE_META);
+	memcpy(meta, IvfPageGetMeta(page), sizeof(IvfMetaPageData));
+	UnlockReleaseBuffer(buf);
+
+	if (meta->magic != IVF_MAGIC || meta->version != IVF_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index)),
+				 errhint("Please REINDEX it.")));
+}
+
+/*
+ * Writes n floats to new consecutive pages of fork and returns the first.
+ * Callers build the index in one pass and WAL-log the whole range after.
+ */
+BlockNumber
+IvfWriteFloats(Relation index, ForkNumber fork, const float *data, Size n)
+{
+	BlockNumber first = InvalidBlockNumber;
+	Size		done = 0;
+
+	do
+	{
+		Buffer		buf = VectorIndexNewBuffer(index, fork);
+		Page		page = BufferGetPage(buf);
+		Size		chunk = Min(n - done, (Size) IVF_FLOATS_PER_PAGE);
+
+		IvfInitPage(page, IVF_PAGE_FLOATS);
+		memcpy(IvfPageData(page), data + done, chunk * sizeof(float));
+		if (first == InvalidBlockNumber)
+			first = BufferGetBlockNumber(buf);
+		else
+			Assert(BufferGetBlockNumber(buf) == first + done / IVF_FLOATS_PER_PAGE);
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+		done += chunk;
+	} while (done < n);
+	return first;
+}
+
+/* Reads n floats of the stream starting at block start */
+static void
+ReadFloats(Relation index, BlockNumber start, float *out, Size n)
+{
+	Size		done = 0;
+	BlockNumber blkno = start;
+
+	while (done < n)
+	{
+		Buffer		buf = ReadBuffer(index, blkno);
+		Page		page;
+		Size		chunk = Min(n - done, (Size) IVF_FLOATS_PER_PAGE);
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		CheckPage(index, page, blkno, IVF_PAGE_FLOATS);
+		memcpy(out + done, IvfPageData(page), chunk * sizeof(float));
+		UnlockReleaseBuffer(buf);
+		done += chunk;
+		blkno++;
+	}
+}
+
+/*
+ * Centroids and codebook are read once per relcache entry: they are fixed
+ * from CREATE INDEX until the next build, and every build writes a new
+ * relfilenode, whose invalidation discards rd_amcache.
+ */
+const IvfState *
+IvfGetState(Relation index)
+{
+	if (index->rd_amcache == NULL)
+	{
+		MemoryContext cxt = index->rd_indexcxt;
+		IvfMetaPageData meta;
+		IvfState   *state;
+		Size		codebook_floats;
+
+		IvfReadMeta(index, &meta);
+		state = (IvfState *) MemoryContextAllocZero(cxt, sizeof(IvfState));
+		VectorIndexGetMetric(index, "ivf", &state->vm);
+		if (state->vm.metric == vectordb::simd::Metric::kL1 || (int) meta.dims != state->vm.dims)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("index \"%s\" does not match its operator class",
+							RelationGetRelationName(index))));
+		state->lists = meta.lists;
+		state->code_size = meta.code_size;
+		state->entry_size = IVF_ENTRY_SIZE(meta.code_size);
+		state->directory_start = meta.directory_start;
+		state->centroids = (float *) MemoryContextAllocHuge(cxt, sizeof(float) * meta.lists * meta.dims);
+		ReadFloats(index, meta.centroid_start, state->centroids, (Size) meta.lists * meta.dims);
+		codebook_floats = vectordb::ivf::CodebookFloats((vectordb::ivf::Quantizer) meta.quantizer,
+														meta.dims);
+		if (codebook_floats > 0)
+		{
+			state->codebook = (float *) MemoryContextAllocHuge(cxt, sizeof(float) * codebook_floats);
+			ReadFloats(index, meta.codebook_start, state->codebook, codebook_floats);
+		}
+		state->codec.quantizer = (vectordb::ivf::Quantizer) meta.quantizer;
+		state->codec.metric = state->vm.metric;
+		state->codec.dims = meta.dims;
+		state->codec.pq_m = meta.pq_m;
+		state->codec.codebook = state->codebook;
+		index->rd_amcache = state;
+	}
+	return (const IvfState *) index->rd_amcache;
+}
+
+static BlockNumber
+DirectoryBlock(const IvfState *state, int list)
+{
+	return state->directory_start + list / IVF_LISTS_PER_PAGE;
+}
+
+static IvfListData *
+DirectorySlot(Page page, int list)
+{
+	return (IvfListData *) IvfPageData(page) + list % IVF_LISTS_PER_PAGE;
+}
+
+void
+IvfReadList(Relation index, const IvfState *state, int list, IvfListData *out)
+{
+	BlockNumber blkno = DirectoryBlock(state, list);
+	Buffer		buf = ReadBuffer(index, blkno);
+	Page		page;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	CheckPage(index, page, blkno, IVF_PAGE_DIRECTORY);
+	*out = *DirectorySlot(page, list);
+	UnlockReleaseBuffer(buf);
+}
+
+/*
+ * One atomic change to up to four pages: a generic WAL record, or plain
+ * dirty pages while CREATE INDEX fills the index (it logs every page after).
+ */
+typedef struct IvfChange
+{
+	Relation	index;
+	bool		wal;
+	GenericXLogState *xlog;
+	Buffer		buffers[MAX_GENERIC_XLOG_PAGES];
+	int			nbuffers;
+} IvfChange;
+
+static void
+ChangeStart(IvfChange *change, Relation index, bool wal)
+{
+	change->index = index;
+	change->wal = wal;
+	change->xlog = wal ? GenericXLogStart(index) : NULL;
+	change->nbuffers = 0;
+}
+
+static Page
+ChangePage(IvfChange *change, Buffer buf, bool fresh)
+{
+	change->buffers[change->nbuffers++] = buf;
+	if (!change->wal)
+		return BufferGetPage(buf);
+	return GenericXLogRegisterBuffer(change->xlog, buf, fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
+}
+
+static void
+ChangeFinish(IvfChange *change)
+{
+	if (change->wal)
+		GenericXLogFinish(change->xlog);
+	else
+		for (int i = 0; i < change->nbuffers; i++)
+			MarkBufferDirty(change->buffers[i]);
+}
+
+static void
+AddEntry(Relation index, Page page, IvfEntry entry, Size size)
+{
+	if (PageAddItem(page, (Item) entry, size, InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not add an entry to index \"%s\"", RelationGetRelationName(index))));
+}
+
+/* Starts the list with a new page holding entry; false when another
+ * backend started it first */
+static bool
+StartList(Relation index, const IvfState *state, int list, IvfEntry entry, bool wal)
+{
+	Buffer		dirbuf = ReadBuffer(index, DirectoryBlock(state, list));
+	IvfListData *slot;
+	IvfChange	change;
+	Buffer		newbuf;
+	Page		newpage;
+
+	LockBuffer(dirbuf, BUFFER_LOCK_EXCLUSIVE);
+	if (DirectorySlot(BufferGetPage(dirbuf), list)->head != InvalidBlockNumber)
+	{
+		UnlockReleaseBuffer(dirbuf);
+		return false;
+	}
+	newbuf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
+	ChangeStart(&change, index, wal);
+	slot = DirectorySlot(ChangePage(&change, dirbuf, false), list);
+	newpage = ChangePage(&change, newbuf, true);
+	IvfInitPage(newpage, IVF_PAGE_LIST);
+	AddEntry(index, newpage, entry, state->entry_size);
+	slot->head = slot->tail = BufferGetBlockNumber(newbuf);
+	ChangeFinish(&change);
+	UnlockReleaseBuffer(newbuf);
+	UnlockReleaseBuffer(dirbuf);
+	return true;
+}
+
+/* Points the directory's tail hint at blkno */
+static void
+SetTailHint(Relation index, const IvfState *state, int list, BlockNumber blkno, bool wal)
+{
+	Buffer		dirbuf = ReadBuffer(index, DirectoryBlock(state, list));
+	IvfChange	change;
+
+	LockBuffer(dirbuf, BUFFER_LOCK_EXCLUSIVE);
+	if (DirectorySlot(BufferGetPage(dirbuf), list)->tail != blkno)
+	{
+		ChangeStart(&change, index, wal);
+		DirectorySlot(ChangePage(&change, dirbuf, false), list)->tail = blkno;
+		ChangeFinish(&change);
+	}
+	UnlockReleaseBuffer(dirbuf);
+}
+
+/*
+ * Appends an entry to a list.  The directory's tail is only a hint: the
+ * true tail is the page with no next page, found by following the chain
+ * under each page's exclusive lock, so two backends extending the same
+ * list at once link their pages one after the other.  A page is linked in
+ * the same WAL record that creates it, so no crash leaves a dangling link.
+ */
+void
+IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, bool wal)
+{
+	IvfListData listdata;
+	BlockNumber blkno;
+
+	IvfReadList(index, state, list, &listdata);
+	if (listdata.head == InvalidBlockNumber)
+	{
+		if (StartList(index, state, list, entry, wal))
+			return;
+		IvfReadList(index, state, list, &listdata);
+	}
+
+	blkno = listdata.tail;
+	for (;;)
+	{
+		Buffer		buf = ReadBuffer(index, blkno);
+		Page		page;
+		IvfChange	change;
+		Buffer		newbuf;
+		Page		newpage;
+		BlockNumber newblkno;
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		page = BufferGetPage(buf);
+		CheckPage(index, page, blkno, IVF_PAGE_LIST);
+		if (IvfPageGetOpaque(page)->nextblk != InvalidBlockNumber)
+		{
+			blkno = IvfPageGetOpaque(page)->nextblk;
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+
+		ChangeStart(&change, index, wal);
+		if (PageGetFreeSpace(page) >= state->entry_size)
+		{
+			AddEntry(index, ChangePage(&change, buf, false), entry, state->entry_size);
+			ChangeFinish(&change);
+			UnlockReleaseBuffer(buf);
+			return;
+		}
+
+		newbuf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
+		newblkno = BufferGetBlockNumber(newbuf);
+		page = ChangePage(&change, buf, false);
+		newpage = ChangePage(&change, newbuf, true);
+		IvfInitPage(newpage, IVF_PAGE_LIST);
+		AddEntry(index, newpage, entry, state->entry_size);
+		IvfPageGetOpaque(page)->nextblk = newblkno;
+		ChangeFinish(&change);
+		UnlockReleaseBuffer(newbuf);
+		UnlockReleaseBuffer(buf);
+
+		SetTailHint(index, state, list, newblkno, wal);
+		return;
+	}
+}
