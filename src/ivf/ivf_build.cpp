@@ -6,12 +6,13 @@
  * Three steps, each visible in pg_stat_progress_create_index:
  *	1. One heap scan keeps a uniform reservoir sample of the rows, at most
  *	   max(50 * lists, 10000) of them and at most three quarters of
- *	   maintenance_work_mem.
+ *	   maintenance_work_mem.  While all rows fit in what maintenance_work_mem
+ *	   leaves, the scan keeps them too, so step 3 needs no second scan.
  *	2. FAISS trains the centroids by k-means on the sample (spherical for
  *	   inner product and cosine), and the sq8 ranges or pq codebooks on the
  *	   same sample.  The metapage, centroids, codebook and an empty list
  *	   directory are written.
- *	3. A second heap scan feeds batches to BLAS, which finds each row's
+ *	3. The kept rows, or a second heap scan, feed batches to BLAS, which finds each row's
  *	   nearest centroid (and for pq its codes) on worker threads, and the
  *	   entries are appended to their lists.
  * Pages are written without WAL and logged in bulk with log_newpage_range
@@ -38,6 +39,7 @@ extern "C"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "portability/instr_time.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 }
@@ -54,6 +56,14 @@ extern "C"
 #define IVF_SAMPLE_PER_LIST		50
 #define IVF_MIN_SAMPLE			10000
 #define IVF_SEED				42
+
+/* Up to batch_cap rows: prepared vectors and their heap TIDs */
+typedef struct IvfBatch
+{
+	float	   *vectors;
+	ItemPointerData *tids;
+	int			count;
+} IvfBatch;
 
 typedef struct IvfBuildState
 {
@@ -72,13 +82,17 @@ typedef struct IvfBuildState
 	int64		rows_seen;
 	pg_prng_state rng;
 
+	/* rows kept by step 1 while they fit in keep_budget bytes */
+	List	   *kept;			/* IvfBatch *, in heap order */
+	bool		keeping;
+	Size		keep_budget;
+	Size		kept_bytes;
+
 	/* step 3 */
-	float	   *batch;
-	ItemPointerData *batch_tids;
+	IvfBatch	batch;			/* the second scan's batch */
+	int			batch_cap;
 	int32	   *assignment;
 	uint8	   *codes;
-	int			batch_count;
-	int			batch_cap;
 	IvfEntry	entry;
 
 	double		heap_tuples;
@@ -144,6 +158,50 @@ CheckIndexable(Relation index, const VectorIndexMetric *vm, vectordb::ivf::Quant
 						 (int) (IVF_MAX_ENTRY_SIZE - offsetof(IvfEntryData, code)))));
 }
 
+static IvfBatch *
+NewBatch(IvfBuildState *state)
+{
+	IvfBatch   *batch = (IvfBatch *) palloc(sizeof(IvfBatch));
+
+	batch->vectors = (float *) palloc_extended(sizeof(float) * state->st.vm.dims * state->batch_cap,
+											   MCXT_ALLOC_HUGE);
+	batch->tids = (ItemPointerData *) palloc(sizeof(ItemPointerData) * state->batch_cap);
+	batch->count = 0;
+	return batch;
+}
+
+/* Keeps the prepared row in state->scratch; gives up on keeping (and
+ * frees what was kept) once the rows outgrow the budget */
+static void
+KeepRow(IvfBuildState *state, ItemPointer tid)
+{
+	const int	dims = state->st.vm.dims;
+	IvfBatch   *batch = state->kept ? (IvfBatch *) llast(state->kept) : NULL;
+
+	if (batch == NULL || batch->count == state->batch_cap)
+	{
+		state->kept_bytes += (sizeof(float) * dims + sizeof(ItemPointerData)) * state->batch_cap;
+		if (state->kept_bytes > state->keep_budget)
+		{
+			ListCell   *lc;
+
+			foreach(lc, state->kept)
+			{
+				pfree(((IvfBatch *) lfirst(lc))->vectors);
+				pfree(((IvfBatch *) lfirst(lc))->tids);
+			}
+			list_free_deep(state->kept);
+			state->kept = NIL;
+			state->keeping = false;
+			return;
+		}
+		batch = NewBatch(state);
+		state->kept = lappend(state->kept, batch);
+	}
+	memcpy(batch->vectors + (Size) batch->count * dims, state->scratch, sizeof(float) * dims);
+	batch->tids[batch->count++] = *tid;
+}
+
 /* Step 1: reservoir sampling (Algorithm R), seeded so builds repeat */
 static void
 SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
@@ -153,9 +211,12 @@ SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	const int	dims = state->st.vm.dims;
 	int64		slot;
 
+	state->heap_tuples++;
 	if (isnull[0] || !VectorIndexPrepare(&state->st.vm, values[0], state->scratch))
 		return;
 	state->rows_seen++;
+	if (state->keeping)
+		KeepRow(state, tid);
 	if (state->sample_count < state->sample_cap)
 		slot = state->sample_count++;
 	else
@@ -275,31 +336,45 @@ WriteStructure(Relation index, ForkNumber fork, IvfState *st)
 	UnlockReleaseBuffer(metabuf);
 }
 
+/* Appends a page filled in local memory; nothing else extends the index
+ * during the build, so it lands on blkno */
+static void
+WriteBulkPage(Relation index, Page page, BlockNumber blkno)
+{
+	Buffer		buf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
+
+	if (BufferGetBlockNumber(buf) != blkno)
+		elog(ERROR, "ivf build expected block %u, got %u", blkno, BufferGetBlockNumber(buf));
+	memcpy(BufferGetPage(buf), page, BLCKSZ);
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+}
+
 /* Step 3: nearest lists (and pq codes) on the workers, then the appends */
 static void
-FlushBatch(IvfBuildState *state)
+FlushBatch(IvfBuildState *state, IvfBatch *batch)
 {
 	IvfState   *st = &state->st;
 	const int	dims = st->vm.dims;
-	const int	n = state->batch_count;
+	const int	n = batch->count;
 
 	if (n == 0)
 		return;
 	CheckEngine(vectordb::ivf::AssignLists(st->centroids, st->lists, dims,
 										   st->vm.metric != vectordb::simd::Metric::kL2Squared,
-										   state->batch, n, state->threads, KeepGoing,
+										   batch->vectors, n, state->threads, KeepGoing,
 										   state->assignment),
 				"assign rows to lists");
 	if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
-		CheckEngine(vectordb::ivf::EncodePq(st->codebook, dims, st->codec.pq_m, state->batch, n,
+		CheckEngine(vectordb::ivf::EncodePq(st->codebook, dims, st->codec.pq_m, batch->vectors, n,
 											state->threads, KeepGoing, state->codes),
 					"encode rows");
 
 	for (int i = 0; i < n; i++)
 	{
-		const float *x = state->batch + (Size) i * dims;
+		const float *x = batch->vectors + (Size) i * dims;
 
-		state->entry->heaptid = state->batch_tids[i];
+		state->entry->heaptid = batch->tids[i];
 		if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
 			memcpy(state->entry->code, state->codes + (Size) i * st->code_size, st->code_size);
 		else
@@ -309,8 +384,124 @@ FlushBatch(IvfBuildState *state)
 			CHECK_FOR_INTERRUPTS();
 	}
 	state->index_tuples += n;
-	state->batch_count = 0;
+	batch->count = 0;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->index_tuples);
+}
+
+/*
+ * Step 3 when step 1 kept every row: all rows are assigned first, then each
+ * list is written as one run of consecutive pages, with no directory or
+ * tail lookups per row.  Lists come out contiguous, so a probe reads its
+ * pages in block order.  The directory is filled last.
+ */
+static void
+WriteKeptRows(IvfBuildState *state)
+{
+	IvfState   *st = &state->st;
+	Relation	index = state->index;
+	const int	dims = st->vm.dims;
+	const bool	pq = st->codec.quantizer == vectordb::ivf::Quantizer::kPq;
+	int			nbatches = list_length(state->kept);
+	IvfBatch  **batches = (IvfBatch **) palloc(sizeof(IvfBatch *) * Max(nbatches, 1));
+	int64		n = 0;
+	int32	   *assignment;
+	uint8	   *codes = NULL;
+	int64	   *starts;
+	int64	   *order;
+	BlockNumber blkno = RelationGetNumberOfBlocks(index);
+	IvfListData *directory = (IvfListData *) palloc(sizeof(IvfListData) * st->lists);
+	PGAlignedBlock block;
+	Page		page = (Page) block.data;
+	ListCell   *lc;
+	int			b = 0;
+
+	foreach(lc, state->kept)
+	{
+		batches[b] = (IvfBatch *) lfirst(lc);
+		n += batches[b++]->count;
+	}
+	assignment = (int32 *) palloc_extended(sizeof(int32) * Max(n, 1), MCXT_ALLOC_HUGE);
+	if (pq)
+		codes = (uint8 *) palloc_extended((Size) st->code_size * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (int64 done = 0, i = 0; i < nbatches; done += batches[i++]->count)
+	{
+		CheckEngine(vectordb::ivf::AssignLists(st->centroids, st->lists, dims,
+											   st->vm.metric != vectordb::simd::Metric::kL2Squared,
+											   batches[i]->vectors, batches[i]->count, state->threads,
+											   KeepGoing, assignment + done),
+					"assign rows to lists");
+		if (pq)
+			CheckEngine(vectordb::ivf::EncodePq(st->codebook, dims, st->codec.pq_m,
+												batches[i]->vectors, batches[i]->count,
+												state->threads, KeepGoing,
+												codes + done * st->code_size),
+						"encode rows");
+	}
+
+	/* Counting sort of the rows by list, heap order kept within a list */
+	starts = (int64 *) palloc0(sizeof(int64) * (st->lists + 1));
+	order = (int64 *) palloc_extended(sizeof(int64) * Max(n, 1), MCXT_ALLOC_HUGE);
+	for (int64 i = 0; i < n; i++)
+		starts[assignment[i] + 1]++;
+	for (int list = 0; list < st->lists; list++)
+		starts[list + 1] += starts[list];
+	{
+		int64	   *next = (int64 *) palloc(sizeof(int64) * st->lists);
+
+		memcpy(next, starts, sizeof(int64) * st->lists);
+		for (int64 i = 0; i < n; i++)
+			order[next[assignment[i]]++] = i;
+		pfree(next);
+	}
+
+	for (int list = 0; list < st->lists; list++)
+	{
+		directory[list].head = directory[list].tail = InvalidBlockNumber;
+		if (starts[list] == starts[list + 1])
+			continue;
+		directory[list].head = blkno;
+		IvfInitPage(page, IVF_PAGE_LIST);
+		for (int64 k = starts[list]; k < starts[list + 1]; k++)
+		{
+			const int64 row = order[k];
+			const IvfBatch *batch = batches[row / state->batch_cap];
+			const int	r = (int) (row % state->batch_cap);
+
+			state->entry->heaptid = batch->tids[r];
+			if (pq)
+				memcpy(state->entry->code, codes + row * st->code_size, st->code_size);
+			else
+				vectordb::ivf::Encode(st->codec, batch->vectors + (Size) r * dims, state->entry->code);
+			if (PageGetFreeSpace(page) < st->entry_size)
+			{
+				IvfPageGetOpaque(page)->nextblk = blkno + 1;
+				WriteBulkPage(index, page, blkno++);
+				IvfInitPage(page, IVF_PAGE_LIST);
+			}
+			if (PageAddItem(page, (Item) state->entry, st->entry_size, InvalidOffsetNumber,
+							false, false) == InvalidOffsetNumber)
+				elog(ERROR, "could not add an entry to a new ivf list page");
+			state->index_tuples++;
+			if ((int64) state->index_tuples % 1024 == 0)
+			{
+				CHECK_FOR_INTERRUPTS();
+				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->index_tuples);
+			}
+		}
+		directory[list].tail = blkno;
+		WriteBulkPage(index, page, blkno++);
+	}
+
+	for (int list = 0; list < st->lists; list += IVF_LISTS_PER_PAGE)
+	{
+		Buffer		buf = ReadBuffer(index, st->directory_start + list / IVF_LISTS_PER_PAGE);
+		int			count = Min((int) IVF_LISTS_PER_PAGE, st->lists - list);
+
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		memcpy(IvfPageData(BufferGetPage(buf)), directory + list, sizeof(IvfListData) * count);
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
 }
 
 static void
@@ -318,15 +509,15 @@ AssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			   bool tupleIsAlive, void *arg)
 {
 	IvfBuildState *state = (IvfBuildState *) arg;
+	IvfBatch   *batch = &state->batch;
 
-	state->heap_tuples++;
 	if (isnull[0] ||
 		!VectorIndexPrepare(&state->st.vm, values[0],
-							state->batch + (Size) state->batch_count * state->st.vm.dims))
+							batch->vectors + (Size) batch->count * state->st.vm.dims))
 		return;
-	state->batch_tids[state->batch_count++] = *tid;
-	if (state->batch_count == state->batch_cap)
-		FlushBatch(state);
+	batch->tids[batch->count++] = *tid;
+	if (batch->count == state->batch_cap)
+		FlushBatch(state, batch);
 }
 
 /* What every build needs before touching the heap */
@@ -363,6 +554,8 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	MemoryContext old;
 	Size		row_bytes;
 	int64		budget_rows;
+	instr_time	start;
+	instr_time	now;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
@@ -384,11 +577,21 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	state.sample_cap = Min(budget_rows, Max((int64) IVF_SAMPLE_PER_LIST * state.lists,
 											(int64) IVF_MIN_SAMPLE));
 	state.sample = (float *) palloc_extended(row_bytes * state.sample_cap, MCXT_ALLOC_HUGE);
+	state.batch_cap = (int) Max((Size) 16, Min((Size) IVF_BATCH_ROWS, (16 * 1024 * 1024) / row_bytes));
+	state.keeping = true;
+	state.keep_budget = (Size) maintenance_work_mem * 1024 - row_bytes * state.sample_cap;
 	pg_prng_seed(&state.rng, IVF_SEED);
+	INSTR_TIME_SET_CURRENT(start);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_SAMPLE);
 	table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, &state, NULL);
 
 	/* Step 2 */
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: sampled " INT64_FORMAT " of " INT64_FORMAT " rows%s in %.3f s",
+		 state.sample_count, state.rows_seen, state.keeping ? " (all kept)" : "",
+		 INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(start);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_TRAIN);
 	Train(&state);
 	st->codec.codebook = st->codebook;
@@ -397,20 +600,38 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	WriteStructure(index, MAIN_FORKNUM, st);
 
 	/* Step 3 */
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: trained %d lists in %.3f s", st->lists, INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(start);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_ASSIGN);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, state.rows_seen);
-	state.batch_cap = (int) Max((Size) 16, Min((Size) IVF_BATCH_ROWS, (16 * 1024 * 1024) / row_bytes));
-	state.batch = (float *) palloc_extended(row_bytes * state.batch_cap, MCXT_ALLOC_HUGE);
-	state.batch_tids = (ItemPointerData *) palloc(sizeof(ItemPointerData) * state.batch_cap);
 	state.assignment = (int32 *) palloc(sizeof(int32) * state.batch_cap);
 	if (state.quantizer == vectordb::ivf::Quantizer::kPq)
 		state.codes = (uint8 *) palloc((Size) st->code_size * state.batch_cap);
 	state.entry = (IvfEntry) palloc0(st->entry_size);
-	table_index_build_scan(heap, index, indexInfo, true, true, AssignCallback, &state, NULL);
-	FlushBatch(&state);
+	if (state.keeping)
+		WriteKeptRows(&state);
+	else
+	{
+		IvfBatch   *batch = NewBatch(&state);
 
+		state.batch = *batch;
+		table_index_build_scan(heap, index, indexInfo, true, true, AssignCallback, &state, NULL);
+		FlushBatch(&state, &state.batch);
+	}
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: assigned and wrote %.0f entries in %.3f s",
+		 state.index_tuples, INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(start);
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: logged %u pages in %.3f s", RelationGetNumberOfBlocks(index),
+		 INSTR_TIME_GET_DOUBLE(now));
 
 	MemoryContextSwitchTo(old);
 	result = (IndexBuildResult *) palloc(sizeof(IndexBuildResult));

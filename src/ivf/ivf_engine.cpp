@@ -36,9 +36,12 @@ namespace {
 
 /* Fixed, so the same table and options always build the same index */
 constexpr int kSeed = 1234;
-/* Lloyd iterations: FAISS' default; centroids move little after 20 */
-constexpr int kKmeansIterations = 20;
-constexpr int kPqIterations = 15;
+/* Lloyd iterations: recall at equal probes measured the same at 10 as at 20 */
+constexpr int kKmeansIterations = 10;
+constexpr int kPqIterations = 10;
+/* 32 x 256 rows train each codebook: the scan re-ranks pq candidates
+ * exactly, so codebooks need to rank well, not reconstruct well */
+constexpr int kPqPointsPerCentroid = 32;
 
 /* FAISS polls this between iterations and GEMM blocks */
 class StopFlag : public faiss::InterruptCallback
@@ -164,6 +167,8 @@ TrainPq(const float *sample, std::size_t n, std::size_t dims, std::size_t m,
 
 		pq.cp.niter = kPqIterations;
 		pq.cp.seed = kSeed;
+		/* FAISS subsamples to this many rows per sub-quantizer */
+		pq.cp.max_points_per_centroid = kPqPointsPerCentroid;
 		pq.train(n, sample);
 		std::copy(pq.centroids.begin(), pq.centroids.end(), codebook);
 	});
