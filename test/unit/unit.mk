@@ -1,7 +1,8 @@
 #-------------------------------------------------------------------------
 #
 # unit.mk
-#		GoogleTest suite for the pure C++ layers (src/distance, src/core).
+#		GoogleTest suite for the pure C++ layers (src/distance, src/core, the IVF
+#		codec).
 #
 # Included by the top-level Makefile, so `make unitcheck` works there; it can
 # also run alone, from the repository root:
@@ -32,7 +33,7 @@ UNIT_ARGS ?=
 
 UNIT_BUILD := test/unit/build
 UNIT_BIN := test/unit/unit_tests
-UNIT_SRCS := $(wildcard test/unit/*.cpp src/distance/*.cpp src/core/*.cpp)
+UNIT_SRCS := $(wildcard test/unit/*.cpp src/distance/*.cpp src/core/*.cpp) src/ivf/ivf_codec.cpp
 UNIT_OBJS := $(patsubst %.cpp,$(UNIT_BUILD)/%.o,$(UNIT_SRCS))
 
 # For the including Makefile: EXTRA_CLEAN += $(UNIT_CLEAN)
