@@ -125,6 +125,24 @@ def uses_index(plan):
     return f"Index Scan using {INDEX}" in plan
 
 
+def index_statement(conn, q, setting):
+    """A Prepared top-10 statement that scans INDEX, and "index", or "forced"
+    where the planner would rather scan the table at the current settings
+    (enable_seqscan is then left off; the caller resets it).  q is a query
+    vector to EXPLAIN; setting names the setting in the error message."""
+    conn.execute("RESET enable_seqscan")
+    stmt = Prepared(conn)
+    if uses_index(stmt.plan(q)):
+        return stmt, "index"
+    # The planner prefers another plan at this setting: measure the index anyway
+    stmt.close()
+    conn.execute("SET enable_seqscan = off")
+    stmt = Prepared(conn)
+    if not uses_index(stmt.plan(q)):
+        raise RuntimeError(f"no index scan at {setting}: {stmt.plan(q)}")
+    return stmt, "forced"
+
+
 def quantile(sorted_ms, q):
     """Nearest-rank quantile, as bench/hnswlib_bench computes it."""
     rank = min(max(int(q * len(sorted_ms) + 0.999999), 1), len(sorted_ms))
@@ -155,8 +173,8 @@ def print_notice(diag):
         print(f"  server: {diag.severity}: {diag.message_primary}", file=sys.stderr)
 
 
-def load_and_build(conn, base, args):
-    """Creates and fills items, builds the index; returns (build s, index MiB)."""
+def load_table(conn, base):
+    """Creates items and fills it with binary COPY, then VACUUM ANALYZE."""
     n, dim = base.shape
     conn.execute("DROP TABLE IF EXISTS items")
     conn.execute("CREATE EXTENSION IF NOT EXISTS vectordb")
@@ -168,6 +186,10 @@ def load_and_build(conn, base, args):
     table_mib = conn.execute("SELECT pg_table_size('items')").fetchone()[0] / 2**20
     print(f"vectordb: loaded in {load_s:.1f} s, table {table_mib:.1f} MiB", file=sys.stderr)
 
+
+def load_and_build(conn, base, args):
+    """Creates and fills items, builds the index; returns (build s, index MiB)."""
+    load_table(conn, base)
     conn.execute("SET maintenance_work_mem = '2GB'")
     conn.execute(f"SET max_parallel_maintenance_workers = {args.threads - 1}")
     t0 = time.perf_counter()
@@ -202,17 +224,7 @@ def run(args):
 
         for ef in args.ef_search:
             conn.execute(f"SET hnsw.ef_search = {ef}")
-            conn.execute("RESET enable_seqscan")
-            stmt = Prepared(conn)
-            plan = "index"
-            if not uses_index(stmt.plan(queries[0])):
-                # The planner prefers another plan at this ef_search: measure the index anyway
-                stmt.close()
-                conn.execute("SET enable_seqscan = off")
-                stmt = Prepared(conn)
-                plan = "forced"
-                if not uses_index(stmt.plan(queries[0])):
-                    raise RuntimeError(f"no index scan at ef_search={ef}: {stmt.plan(queries[0])}")
+            stmt, plan = index_statement(conn, queries[0], f"ef_search={ef}")
             recall, qps, p50, p99 = sweep(stmt, params, gt)
             stmt.close()
             rows.append(common + [ef, nq, f"{recall:.4f}", f"{qps:.0f}", f"{p50:.3f}", f"{p99:.3f}", plan])
@@ -246,10 +258,10 @@ def run(args):
         write_tsv(args.tsv, rows)
 
 
-def write_tsv(path, rows):
+def write_tsv(path, rows, columns=COLUMNS):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, COLUMNS, delimiter="\t", lineterminator="\n")
+        w = csv.DictWriter(f, columns, delimiter="\t", lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
 
@@ -279,13 +291,13 @@ def print_table(title, rows):
               f"{float(r['p50_ms']):8.3f} {float(r['p99_ms']):8.3f}{fmt_plan(r)}")
 
 
-def at_recall(rows, target):
-    """QPS at recall `target`: interpolated linearly between the two ef_search
-    settings around it, or the first setting's QPS when that one is already
-    above it (a smaller ef_search would be faster still); None when no
-    setting reaches it.  Also the first setting that reaches it, as
-    (ef_search, recall, QPS)."""
-    pts = [(float(r["recall"]), float(r["qps"]), r["ef_search"]) for r in rows if r["ef_search"].isdigit()]
+def at_recall(rows, target, key="ef_search"):
+    """QPS at recall `target`: interpolated linearly between the two settings
+    (of column `key`, ef_search by default) around it, or the first
+    setting's QPS when that one is already above it (a smaller setting would
+    be faster still); None when no setting reaches it.  Also the first
+    setting that reaches it, as (setting, recall, QPS)."""
+    pts = [(float(r["recall"]), float(r["qps"]), r[key]) for r in rows if r[key].isdigit()]
     for i, (rec, qps, ef) in enumerate(pts):
         if rec >= target:
             if i == 0 or pts[i - 1][0] >= rec:
