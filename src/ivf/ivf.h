@@ -78,18 +78,22 @@ typedef struct IvfMetaPageData
 	BlockNumber centroid_start; /* lists x dims floats */
 	BlockNumber codebook_start; /* sq8/pq codebook floats; invalid for flat */
 	BlockNumber directory_start;	/* lists IvfListData entries */
-	uint64		trained_rows;	/* rows in the build's table */
+	uint32		flags;			/* IVF_META_* */
 } IvfMetaPageData;
+
+/* The build saw no rows: sq8/pq codes carry no information */
+#define IVF_META_UNTRAINED		0x0001
 
 typedef IvfMetaPageData *IvfMetaPage;
 
 #define IvfPageGetMeta(page)	((IvfMetaPage) PageGetContents(page))
 
-/* One list in the directory: its first page and a hint to its last */
+/* One list in the directory: its first page, and where inserts start
+ * looking for room (a hint; see README.md) */
 typedef struct IvfListData
 {
 	BlockNumber head;			/* InvalidBlockNumber while the list is empty */
-	BlockNumber tail;			/* where inserts start looking for room */
+	BlockNumber insert;
 } IvfListData;
 
 #define IVF_LISTS_PER_PAGE		(IVF_PAGE_DATA_SIZE / sizeof(IvfListData))
@@ -127,6 +131,7 @@ typedef struct IvfState
 	VectorIndexMetric vm;
 	vectordb::ivf::Codec codec;	/* codebook points into this struct's memory */
 	int			lists;
+	bool		untrained;		/* IVF_META_UNTRAINED */
 	int			code_size;
 	Size		entry_size;
 	BlockNumber directory_start;
@@ -158,6 +163,8 @@ const IvfState *IvfGetState(Relation index);
 void		IvfReadList(Relation index, const IvfState *state, int list, IvfListData *out);
 void		IvfAppendEntry(Relation index, const IvfState *state, int list,
 						   IvfEntry entry, bool wal);
+void		IvfSetInsertHint(Relation index, const IvfState *state, int list,
+							 BlockNumber blkno, bool wal);
 BlockNumber IvfWriteFloats(Relation index, ForkNumber fork, const float *data, Size n);
 
 /* ivf_build.cpp */

@@ -262,6 +262,7 @@ Train(IvfBuildState *state)
 
 	if (codebook_floats == 0)
 		return;
+	state->st.untrained = (n == 0);
 	state->st.codebook = (float *) palloc_extended(sizeof(float) * codebook_floats,
 												   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	if (state->quantizer == vectordb::ivf::Quantizer::kSq8)
@@ -311,7 +312,7 @@ WriteStructure(Relation index, ForkNumber fork, IvfState *st)
 
 		IvfInitPage(page, IVF_PAGE_DIRECTORY);
 		for (Size j = 0; j < IVF_LISTS_PER_PAGE; j++)
-			slots[j].head = slots[j].tail = InvalidBlockNumber;
+			slots[j].head = slots[j].insert = InvalidBlockNumber;
 		if (i == 0)
 			st->directory_start = BufferGetBlockNumber(buf);
 		MarkBufferDirty(buf);
@@ -331,6 +332,8 @@ WriteStructure(Relation index, ForkNumber fork, IvfState *st)
 	meta->centroid_start = centroid_start;
 	meta->codebook_start = codebook_start;
 	meta->directory_start = st->directory_start;
+	if (st->untrained)
+		meta->flags |= IVF_META_UNTRAINED;
 	((PageHeader) metapage)->pd_lower = ((char *) meta + sizeof(IvfMetaPageData)) - (char *) metapage;
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
@@ -456,7 +459,7 @@ WriteKeptRows(IvfBuildState *state)
 
 	for (int list = 0; list < st->lists; list++)
 	{
-		directory[list].head = directory[list].tail = InvalidBlockNumber;
+		directory[list].head = directory[list].insert = InvalidBlockNumber;
 		if (starts[list] == starts[list + 1])
 			continue;
 		directory[list].head = blkno;
@@ -488,7 +491,7 @@ WriteKeptRows(IvfBuildState *state)
 				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->index_tuples);
 			}
 		}
-		directory[list].tail = blkno;
+		directory[list].insert = blkno;
 		WriteBulkPage(index, page, blkno++);
 	}
 
@@ -653,6 +656,7 @@ ivfbuildempty(Relation index)
 	old = MemoryContextSwitchTo(buildcxt);
 	InitBuildState(&state, NULL, index);
 	state.st.lists = 1;
+	state.st.untrained = state.quantizer != vectordb::ivf::Quantizer::kFlat;
 	state.st.centroids = (float *) palloc0(sizeof(float) * state.st.vm.dims);
 	state.st.codebook = (float *) palloc_extended(
 		sizeof(float) * Max((Size) 1, vectordb::ivf::CodebookFloats(state.quantizer, state.st.vm.dims)),

@@ -152,6 +152,7 @@ IvfGetState(Relation index)
 					 errmsg("index \"%s\" does not match its operator class",
 							RelationGetRelationName(index))));
 		state->lists = meta.lists;
+		state->untrained = (meta.flags & IVF_META_UNTRAINED) != 0;
 		state->code_size = meta.code_size;
 		state->entry_size = IVF_ENTRY_SIZE(meta.code_size);
 		state->directory_start = meta.directory_start;
@@ -273,36 +274,38 @@ StartList(Relation index, const IvfState *state, int list, IvfEntry entry, bool 
 	newpage = ChangePage(&change, newbuf, true);
 	IvfInitPage(newpage, IVF_PAGE_LIST);
 	AddEntry(index, newpage, entry, state->entry_size);
-	slot->head = slot->tail = BufferGetBlockNumber(newbuf);
+	slot->head = slot->insert = BufferGetBlockNumber(newbuf);
 	ChangeFinish(&change);
 	UnlockReleaseBuffer(newbuf);
 	UnlockReleaseBuffer(dirbuf);
 	return true;
 }
 
-/* Points the directory's tail hint at blkno */
-static void
-SetTailHint(Relation index, const IvfState *state, int list, BlockNumber blkno, bool wal)
+/* Points the list's insert hint at blkno */
+void
+IvfSetInsertHint(Relation index, const IvfState *state, int list, BlockNumber blkno, bool wal)
 {
 	Buffer		dirbuf = ReadBuffer(index, DirectoryBlock(state, list));
 	IvfChange	change;
 
 	LockBuffer(dirbuf, BUFFER_LOCK_EXCLUSIVE);
-	if (DirectorySlot(BufferGetPage(dirbuf), list)->tail != blkno)
+	if (DirectorySlot(BufferGetPage(dirbuf), list)->insert != blkno)
 	{
 		ChangeStart(&change, index, wal);
-		DirectorySlot(ChangePage(&change, dirbuf, false), list)->tail = blkno;
+		DirectorySlot(ChangePage(&change, dirbuf, false), list)->insert = blkno;
 		ChangeFinish(&change);
 	}
 	UnlockReleaseBuffer(dirbuf);
 }
 
 /*
- * Appends an entry to a list.  The directory's tail is only a hint: the
- * true tail is the page with no next page, found by following the chain
- * under each page's exclusive lock, so two backends extending the same
- * list at once link their pages one after the other.  A page is linked in
- * the same WAL record that creates it, so no crash leaves a dangling link.
+ * Adds an entry to a list: on the first page with room from the list's
+ * insert hint on (VACUUM points the hint at the first page it freed room
+ * on), else on a new page linked after the true tail.  The true tail is the
+ * page with no next page, found by following the chain under each page's
+ * exclusive lock, so two backends extending the same list at once link
+ * their pages one after the other.  A page is linked in the same WAL record
+ * that creates it, so no crash leaves a dangling link.
  */
 void
 IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, bool wal)
@@ -318,7 +321,7 @@ IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, 
 		IvfReadList(index, state, list, &listdata);
 	}
 
-	blkno = listdata.tail;
+	blkno = listdata.insert;
 	for (;;)
 	{
 		Buffer		buf = ReadBuffer(index, blkno);
@@ -331,6 +334,17 @@ IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
 		CheckPage(index, page, blkno, IVF_PAGE_LIST);
+		if (PageGetFreeSpace(page) >= state->entry_size)
+		{
+			ChangeStart(&change, index, wal);
+			AddEntry(index, ChangePage(&change, buf, false), entry, state->entry_size);
+			ChangeFinish(&change);
+			UnlockReleaseBuffer(buf);
+			/* full pages passed on the way need not be read again */
+			if (blkno != listdata.insert)
+				IvfSetInsertHint(index, state, list, blkno, wal);
+			return;
+		}
 		if (IvfPageGetOpaque(page)->nextblk != InvalidBlockNumber)
 		{
 			blkno = IvfPageGetOpaque(page)->nextblk;
@@ -339,14 +353,6 @@ IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, 
 		}
 
 		ChangeStart(&change, index, wal);
-		if (PageGetFreeSpace(page) >= state->entry_size)
-		{
-			AddEntry(index, ChangePage(&change, buf, false), entry, state->entry_size);
-			ChangeFinish(&change);
-			UnlockReleaseBuffer(buf);
-			return;
-		}
-
 		newbuf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
 		newblkno = BufferGetBlockNumber(newbuf);
 		page = ChangePage(&change, buf, false);
@@ -358,7 +364,7 @@ IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, 
 		UnlockReleaseBuffer(newbuf);
 		UnlockReleaseBuffer(buf);
 
-		SetTailHint(index, state, list, newblkno, wal);
+		IvfSetInsertHint(index, state, list, newblkno, wal);
 		return;
 	}
 }

@@ -66,6 +66,7 @@ typedef struct IvfScanOpaqueData
 	int			heap_count;
 	int			heap_cap;
 	IvfCandidate *ready;		/* re-ranked, ascending; returned in order */
+	int			ready_cap;
 	int			ready_count;
 	int			ready_pos;
 
@@ -219,12 +220,16 @@ ExactDistance(IndexScanDesc scan, ItemPointer tid, double *distance)
 	return ok;
 }
 
-/* Pops the next ivf.rerank candidates and orders them by exact distance */
+/*
+ * Pops the next ivf.rerank candidates and orders them by exact distance.
+ * An index whose codebook saw no rows (built on an empty table) has
+ * meaningless codes: every candidate is re-ranked.
+ */
 static void
 Rerank(IndexScanDesc scan)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
-	int			want = Min(ivf_rerank, so->heap_count);
+	int			want = so->st->untrained ? so->heap_count : Min(ivf_rerank, so->heap_count);
 
 	if (so->fetch == NULL)
 	{
@@ -232,7 +237,15 @@ Rerank(IndexScanDesc scan)
 		so->slot = table_slot_create(scan->heapRelation, NULL);
 		so->estate = CreateExecutorState();
 		so->index_info = BuildIndexInfo(scan->indexRelation);
-		so->ready = (IvfCandidate *) palloc(sizeof(IvfCandidate) * ivf_rerank);
+	}
+	/* ivf.rerank may change between fetches of a cursor */
+	if (so->ready == NULL || so->ready_cap < want)
+	{
+		if (so->ready != NULL)
+			pfree(so->ready);
+		so->ready_cap = Max(want, 1);
+		so->ready = (IvfCandidate *) palloc_extended(sizeof(IvfCandidate) * so->ready_cap,
+													 MCXT_ALLOC_HUGE);
 	}
 	so->ready_count = 0;
 	so->ready_pos = 0;
@@ -304,7 +317,7 @@ ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int nor
 	so->probed = 0;
 	so->heap_count = 0;
 	so->ready = NULL;
-	so->ready_count = so->ready_pos = 0;
+	so->ready_cap = so->ready_count = so->ready_pos = 0;
 
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));

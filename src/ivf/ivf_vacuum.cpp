@@ -5,10 +5,11 @@
  *
  * Every list page is visited once under an exclusive lock; its dead
  * entries are deleted with PageIndexMultiDelete, which also closes the gap
- * they leave, in one generic WAL record per page.  Pages stay in their
- * list (a page emptied here is reused by the list's inserts only when it is
- * the tail): unlinking a page could send a scan that already read the link
- * into another list.  See README.md.
+ * they leave, in one generic WAL record per page.  The list's insert hint
+ * then points at the first page with room, so inserts refill freed space
+ * before extending the list.  Pages stay in their list: unlinking a page
+ * could send a scan that already read the link into another list.  See
+ * README.md.
  *
  * IDENTIFICATION
  *		src/ivf/ivf_vacuum.cpp
@@ -37,6 +38,7 @@ WalkLists(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 	{
 		IvfListData listdata;
 		BlockNumber blkno;
+		BlockNumber first_room = InvalidBlockNumber;
 
 		IvfReadList(index, st, list, &listdata);
 		for (blkno = listdata.head; blkno != InvalidBlockNumber;)
@@ -76,9 +78,14 @@ WalkLists(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				GenericXLogFinish(xlog);
 				stats->tuples_removed += ndead;
 			}
+			if (first_room == InvalidBlockNumber &&
+				PageGetFreeSpace(BufferGetPage(buf)) >= st->entry_size)
+				first_room = blkno;
 			blkno = IvfPageGetOpaque(BufferGetPage(buf))->nextblk;
 			UnlockReleaseBuffer(buf);
 		}
+		if (callback && first_room != InvalidBlockNumber && first_room != listdata.insert)
+			IvfSetInsertHint(index, st, list, first_room, true);
 	}
 }
 
