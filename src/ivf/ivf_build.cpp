@@ -99,6 +99,18 @@ typedef struct IvfBuildState
 	double		index_tuples;
 } IvfBuildState;
 
+/* DEBUG1 line with the seconds since *start, which restarts the clock */
+static void
+LogPhase(instr_time *start, const char *what)
+{
+	instr_time	now;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, *start);
+	elog(DEBUG1, "ivf build: %s in %.3f s", what, INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(*start);
+}
+
 static bool
 KeepGoing()
 {
@@ -353,35 +365,52 @@ WriteBulkPage(Relation index, Page page, BlockNumber blkno)
 	UnlockReleaseBuffer(buf);
 }
 
-/* Step 3: nearest lists (and pq codes) on the workers, then the appends */
+/* Step 3: the nearest list of each row of a batch, and for pq its code,
+ * on the workers */
+static void
+AssignBatch(IvfBuildState *state, const IvfBatch *batch, int32 *assignment, uint8 *codes)
+{
+	IvfState   *st = &state->st;
+
+	CheckEngine(vectordb::ivf::AssignLists(st->centroids, st->lists, st->vm.dims,
+										   st->vm.metric != vectordb::simd::Metric::kL2Squared,
+										   batch->vectors, batch->count, state->threads,
+										   KeepGoing, assignment),
+				"assign rows to lists");
+	if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
+		CheckEngine(vectordb::ivf::EncodePq(st->codebook, st->vm.dims, st->codec.pq_m,
+											batch->vectors, batch->count, state->threads,
+											KeepGoing, codes),
+					"encode rows");
+}
+
+/* Fills state->entry for row r of a batch; pq_code: its code from AssignBatch */
+static void
+FillEntry(IvfBuildState *state, const IvfBatch *batch, int r, const uint8 *pq_code)
+{
+	IvfState   *st = &state->st;
+
+	state->entry->heaptid = batch->tids[r];
+	if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
+		memcpy(state->entry->code, pq_code, st->code_size);
+	else
+		vectordb::ivf::Encode(st->codec, batch->vectors + (Size) r * st->vm.dims,
+							  state->entry->code);
+}
+
+/* Step 3 through the insert path, for a batch of the second heap scan */
 static void
 FlushBatch(IvfBuildState *state, IvfBatch *batch)
 {
 	IvfState   *st = &state->st;
-	const int	dims = st->vm.dims;
 	const int	n = batch->count;
 
 	if (n == 0)
 		return;
-	CheckEngine(vectordb::ivf::AssignLists(st->centroids, st->lists, dims,
-										   st->vm.metric != vectordb::simd::Metric::kL2Squared,
-										   batch->vectors, n, state->threads, KeepGoing,
-										   state->assignment),
-				"assign rows to lists");
-	if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
-		CheckEngine(vectordb::ivf::EncodePq(st->codebook, dims, st->codec.pq_m, batch->vectors, n,
-											state->threads, KeepGoing, state->codes),
-					"encode rows");
-
+	AssignBatch(state, batch, state->assignment, state->codes);
 	for (int i = 0; i < n; i++)
 	{
-		const float *x = batch->vectors + (Size) i * dims;
-
-		state->entry->heaptid = batch->tids[i];
-		if (st->codec.quantizer == vectordb::ivf::Quantizer::kPq)
-			memcpy(state->entry->code, state->codes + (Size) i * st->code_size, st->code_size);
-		else
-			vectordb::ivf::Encode(st->codec, x, state->entry->code);
+		FillEntry(state, batch, i, state->codes ? state->codes + (Size) i * st->code_size : NULL);
 		IvfAppendEntry(state->index, st, state->assignment[i], state->entry, false);
 		if (i % 256 == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -402,7 +431,6 @@ WriteKeptRows(IvfBuildState *state)
 {
 	IvfState   *st = &state->st;
 	Relation	index = state->index;
-	const int	dims = st->vm.dims;
 	const bool	pq = st->codec.quantizer == vectordb::ivf::Quantizer::kPq;
 	int			nbatches = list_length(state->kept);
 	IvfBatch  **batches = (IvfBatch **) palloc(sizeof(IvfBatch *) * Max(nbatches, 1));
@@ -427,19 +455,8 @@ WriteKeptRows(IvfBuildState *state)
 	if (pq)
 		codes = (uint8 *) palloc_extended((Size) st->code_size * Max(n, 1), MCXT_ALLOC_HUGE);
 	for (int64 done = 0, i = 0; i < nbatches; done += batches[i++]->count)
-	{
-		CheckEngine(vectordb::ivf::AssignLists(st->centroids, st->lists, dims,
-											   st->vm.metric != vectordb::simd::Metric::kL2Squared,
-											   batches[i]->vectors, batches[i]->count, state->threads,
-											   KeepGoing, assignment + done),
-					"assign rows to lists");
-		if (pq)
-			CheckEngine(vectordb::ivf::EncodePq(st->codebook, dims, st->codec.pq_m,
-												batches[i]->vectors, batches[i]->count,
-												state->threads, KeepGoing,
-												codes + done * st->code_size),
-						"encode rows");
-	}
+		AssignBatch(state, batches[i], assignment + done,
+					pq ? codes + done * st->code_size : NULL);
 
 	/* Counting sort of the rows by list, heap order kept within a list */
 	starts = (int64 *) palloc0(sizeof(int64) * (st->lists + 1));
@@ -470,11 +487,7 @@ WriteKeptRows(IvfBuildState *state)
 			const IvfBatch *batch = batches[row / state->batch_cap];
 			const int	r = (int) (row % state->batch_cap);
 
-			state->entry->heaptid = batch->tids[r];
-			if (pq)
-				memcpy(state->entry->code, codes + row * st->code_size, st->code_size);
-			else
-				vectordb::ivf::Encode(st->codec, batch->vectors + (Size) r * dims, state->entry->code);
+			FillEntry(state, batch, r, pq ? codes + row * st->code_size : NULL);
 			if (PageGetFreeSpace(page) < st->entry_size)
 			{
 				IvfPageGetOpaque(page)->nextblk = blkno + 1;
@@ -558,7 +571,6 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	Size		row_bytes;
 	int64		budget_rows;
 	instr_time	start;
-	instr_time	now;
 
 	if (RelationGetNumberOfBlocks(index) != 0)
 		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
@@ -589,12 +601,9 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, &state, NULL);
 
 	/* Step 2 */
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "ivf build: sampled " INT64_FORMAT " of " INT64_FORMAT " rows%s in %.3f s",
-		 state.sample_count, state.rows_seen, state.keeping ? " (all kept)" : "",
-		 INSTR_TIME_GET_DOUBLE(now));
-	INSTR_TIME_SET_CURRENT(start);
+	LogPhase(&start, psprintf("sampled " INT64_FORMAT " of " INT64_FORMAT " rows%s",
+							  state.sample_count, state.rows_seen,
+							  state.keeping ? " (all kept)" : ""));
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_TRAIN);
 	Train(&state);
 	st->codec.codebook = st->codebook;
@@ -603,10 +612,7 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	WriteStructure(index, MAIN_FORKNUM, st);
 
 	/* Step 3 */
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "ivf build: trained %d lists in %.3f s", st->lists, INSTR_TIME_GET_DOUBLE(now));
-	INSTR_TIME_SET_CURRENT(start);
+	LogPhase(&start, psprintf("trained %d lists", st->lists));
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVF_PHASE_ASSIGN);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, state.rows_seen);
 	state.assignment = (int32 *) palloc(sizeof(int32) * state.batch_cap);
@@ -624,17 +630,10 @@ ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 		FlushBatch(&state, &state.batch);
 	}
 
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "ivf build: assigned and wrote %.0f entries in %.3f s",
-		 state.index_tuples, INSTR_TIME_GET_DOUBLE(now));
-	INSTR_TIME_SET_CURRENT(start);
+	LogPhase(&start, psprintf("assigned and wrote %.0f entries", state.index_tuples));
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "ivf build: logged %u pages in %.3f s", RelationGetNumberOfBlocks(index),
-		 INSTR_TIME_GET_DOUBLE(now));
+	LogPhase(&start, psprintf("logged %u pages", RelationGetNumberOfBlocks(index)));
 
 	MemoryContextSwitchTo(old);
 	result = (IndexBuildResult *) palloc(sizeof(IndexBuildResult));

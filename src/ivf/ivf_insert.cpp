@@ -10,19 +10,12 @@
  */
 #include "ivf/ivf.h"
 
-extern "C"
-{
-#include "utils/memutils.h"
-}
-
 bool
 ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 		  Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
 		  IndexInfo *indexInfo)
 {
 	const IvfState *st;
-	MemoryContext cxt;
-	MemoryContext old;
 	float	   *vector;
 	IvfEntry	entry;
 	int			list;
@@ -32,9 +25,6 @@ ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 		return false;
 
 	st = IvfGetState(index);
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "ivf insert", ALLOCSET_SMALL_SIZES);
-	old = MemoryContextSwitchTo(cxt);
-
 	vector = (float *) palloc(sizeof(float) * st->vm.dims);
 	if (VectorIndexPrepare(&st->vm, values[0], vector))
 	{
@@ -44,9 +34,8 @@ ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 		entry->heaptid = *heap_tid;
 		vectordb::ivf::Encode(st->codec, vector, entry->code);
 		IvfAppendEntry(index, st, list, entry, true);
+		pfree(entry);
 	}
-
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
+	pfree(vector);
 	return false;
 }
