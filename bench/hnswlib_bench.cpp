@@ -42,56 +42,14 @@
 
 #include <hnswlib/hnswlib.h>
 
+#include "bench_common.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace vectordb::bench;
+
 
 constexpr int kTopK = 10;
-
-/* Rows of an fvecs/ivecs file: each row is int32 dim, then dim 4-byte values */
-template <typename T>
-struct Vecs
-{
-	std::size_t n = 0;
-	std::size_t dim = 0;
-	std::vector<T> data;			/* n x dim, row-major */
-
-	const T *Row(std::size_t i) const { return data.data() + i * dim; }
-};
-
-/* Reads a whole fvecs (T = float) or ivecs (T = int32) file */
-template <typename T>
-Vecs<T>
-ReadVecs(const std::string &path)
-{
-	std::ifstream in(path, std::ios::binary | std::ios::ate);
-	std::int32_t dim = 0;
-	Vecs<T>		v;
-
-	if (!in)
-		throw std::runtime_error("cannot open " + path);
-	const std::size_t bytes = static_cast<std::size_t>(in.tellg());
-	in.seekg(0);
-	if (!in.read(reinterpret_cast<char *>(&dim), sizeof(dim)) || dim <= 0)
-		throw std::runtime_error("bad header in " + path);
-	const std::size_t row_bytes = (static_cast<std::size_t>(dim) + 1) * 4;
-	if (bytes % row_bytes != 0)
-		throw std::runtime_error("size of " + path + " is not a multiple of its rows");
-
-	v.n = bytes / row_bytes;
-	v.dim = static_cast<std::size_t>(dim);
-	v.data.resize(v.n * v.dim);
-	in.seekg(0);
-	for (std::size_t i = 0; i < v.n; i++)
-	{
-		in.seekg(4, std::ios::cur);	/* the row's own dim */
-		in.read(reinterpret_cast<char *>(v.data.data() + i * v.dim),
-				static_cast<std::streamsize>(v.dim * sizeof(T)));
-	}
-	if (!in)
-		throw std::runtime_error("short read in " + path);
-	return v;
-}
 
 struct Options
 {
@@ -176,12 +134,6 @@ ParseOptions(int argc, char **argv)
 	return o;
 }
 
-double
-Seconds(Clock::time_point since)
-{
-	return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
 /* Adds every base vector, label = row number, from `threads` threads */
 void
 BuildParallel(hnswlib::HierarchicalNSW<float> &index, const Vecs<float> &base, unsigned threads)
@@ -207,16 +159,6 @@ IndexBytes(const hnswlib::HierarchicalNSW<float> &index)
 	for (std::size_t i = 0; i < index.cur_element_count; i++)
 		bytes += static_cast<std::size_t>(index.element_levels_[i]) * index.size_links_per_element_;
 	return bytes;
-}
-
-/* Value at quantile q of sorted values (nearest rank) */
-double
-Quantile(const std::vector<double> &sorted, double q)
-{
-	std::size_t rank = static_cast<std::size_t>(q * static_cast<double>(sorted.size()) + 0.999999);
-
-	rank = std::clamp<std::size_t>(rank, 1, sorted.size());
-	return sorted[rank - 1];
 }
 
 }							// namespace
