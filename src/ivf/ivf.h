@@ -157,6 +157,7 @@ const char *IvfQuantizerName(vectordb::ivf::Quantizer quantizer);
 /* ivf_pages.cpp */
 void		IvfInitPage(Page page, uint16 page_type);
 bool		IvfIsPage(Page page, uint16 page_type);
+void		IvfCheckPage(Relation index, Page page, BlockNumber blkno, uint16 page_type);
 Buffer		IvfNewBuffer(Relation index, ForkNumber fork);
 void		IvfReadMeta(Relation index, IvfMetaPageData *meta);
 const IvfState *IvfGetState(Relation index);

@@ -46,8 +46,9 @@ IvfIsPage(Page page, uint16 page_type)
 	return opaque->page_id == IVF_PAGE_ID && opaque->page_type == page_type;
 }
 
-static void
-CheckPage(Relation index, Page page, BlockNumber blkno, uint16 page_type)
+/* Errors out unless page is an ivf page of page_type */
+void
+IvfCheckPage(Relation index, Page page, BlockNumber blkno, uint16 page_type)
 {
 	if (!IvfIsPage(page, page_type))
 		ereport(ERROR,
@@ -65,7 +66,7 @@ IvfReadMeta(Relation index, IvfMetaPageData *meta)
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	CheckPage(index, page, IVF_METAPAGE_BLKNO, IVF_PAGE_META);
+	IvfCheckPage(index, page, IVF_METAPAGE_BLKNO, IVF_PAGE_META);
 	memcpy(meta, IvfPageGetMeta(page), sizeof(IvfMetaPageData));
 	UnlockReleaseBuffer(buf);
 
@@ -120,7 +121,7 @@ ReadFloats(Relation index, BlockNumber start, float *out, Size n)
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		CheckPage(index, page, blkno, IVF_PAGE_FLOATS);
+		IvfCheckPage(index, page, blkno, IVF_PAGE_FLOATS);
 		memcpy(out + done, IvfPageData(page), chunk * sizeof(float));
 		UnlockReleaseBuffer(buf);
 		done += chunk;
@@ -196,7 +197,7 @@ IvfReadList(Relation index, const IvfState *state, int list, IvfListData *out)
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
-	CheckPage(index, page, blkno, IVF_PAGE_DIRECTORY);
+	IvfCheckPage(index, page, blkno, IVF_PAGE_DIRECTORY);
 	*out = *DirectorySlot(page, list);
 	UnlockReleaseBuffer(buf);
 }
@@ -333,7 +334,7 @@ IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, 
 
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
-		CheckPage(index, page, blkno, IVF_PAGE_LIST);
+		IvfCheckPage(index, page, blkno, IVF_PAGE_LIST);
 		if (PageGetFreeSpace(page) >= state->entry_size)
 		{
 			ChangeStart(&change, index, wal);

@@ -126,12 +126,7 @@ ProbeList(IndexScanDesc scan, int list)
 		buf = ReadBuffer(scan->indexRelation, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
-		if (!IvfIsPage(page, IVF_PAGE_LIST))
-			ereport(ERROR,
-					(errcode(ERRCODE_INDEX_CORRUPTED),
-					 errmsg("index \"%s\" contains unexpected page %u",
-							RelationGetRelationName(scan->indexRelation), blkno),
-					 errhint("Please REINDEX it.")));
+		IvfCheckPage(scan->indexRelation, page, blkno, IVF_PAGE_LIST);
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off = OffsetNumberNext(off))
 		{

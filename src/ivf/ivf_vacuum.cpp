@@ -53,12 +53,7 @@ WalkLists(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
 			LockBuffer(buf, callback ? BUFFER_LOCK_EXCLUSIVE : BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
-			if (!IvfIsPage(page, IVF_PAGE_LIST))
-				ereport(ERROR,
-						(errcode(ERRCODE_INDEX_CORRUPTED),
-						 errmsg("index \"%s\" contains unexpected page %u",
-								RelationGetRelationName(index), blkno),
-						 errhint("Please REINDEX it.")));
+			IvfCheckPage(index, page, blkno, IVF_PAGE_LIST);
 			maxoff = PageGetMaxOffsetNumber(page);
 			for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off = OffsetNumberNext(off))
 			{
