@@ -126,6 +126,7 @@ HnswGetInfo(Relation index)
 		VectorIndexGetMetric(index, "hnsw", &info->vm);
 		info->m = HnswGetM(index);
 		info->ef_construction = HnswGetEfConstruction(index);
+		info->max_level = HnswMaxLevel(info->m);
 		index->rd_amcache = info;
 	}
 	return (const HnswInfo *) index->rd_amcache;

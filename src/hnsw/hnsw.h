@@ -154,6 +154,7 @@ typedef struct HnswInfo
 	VectorIndexMetric vm;		/* metric, normalization, dimensions */
 	int			m;
 	int			ef_construction;
+	int			max_level;		/* HnswMaxLevel(m) */
 } HnswInfo;
 
 /* In-memory form of a neighbor reference, and a candidate with distance */
@@ -233,7 +234,8 @@ int			HnswMaxLevel(int m);
 void		HnswInitPage(Page page, uint16 page_type);
 void		HnswInitMetaPage(Page page, int dims, int m, int ef_construction);
 bool		HnswIsNodePage(Page page);
-HnswNode	HnswGetNode(Page page, OffsetNumber offnum);
+bool		HnswNodeIsSane(Page page, OffsetNumber offnum, const HnswInfo *info);
+HnswNode	HnswGetNode(Relation index, Page page, OffsetNumber offnum);
 HnswNeighbor *HnswNodeList(HnswNode node, int m, int level, int *slots);
 void		HnswSetNeighbor(HnswNeighbor *slot, const HnswRef *ref);
 void		HnswGetNeighbor(const HnswNeighbor *slot, HnswRef *ref);

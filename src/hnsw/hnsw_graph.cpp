@@ -120,8 +120,18 @@ LockVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 						RelationGetRelationName(index), vblk, voff)));
 	for (int i = 0; i < npages; i++)
 	{
+		Page		page;
+
 		buffers[i] = BufferCacheGet(index, cache, vblk + i);
 		LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buffers[i]);
+		if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_MAGIC ||
+			HnswPageGetOpaque(page)->page_type != HNSW_PAGE_VECTOR)
+			ereport(ERROR,
+					(errcode(ERRCODE_INDEX_CORRUPTED),
+					 errmsg("hnsw index \"%s\" has a vector reference (%u,%u) to a page that holds no vectors",
+							RelationGetRelationName(index), vblk, voff),
+					 errhint("Please REINDEX it.")));
 	}
 	return npages;
 }
@@ -191,7 +201,7 @@ HnswReadList(Relation index, const HnswRef *ref, int level, HnswRef *out, int *s
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("hnsw index \"%s\" has an invalid node reference (%u,%u)",
 						RelationGetRelationName(index), blk, off)));
-	node = HnswGetNode(page, off);
+	node = HnswGetNode(index, page, off);
 	*state = node->state;
 	if (node->level >= level)
 	{

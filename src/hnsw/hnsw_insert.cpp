@@ -45,7 +45,7 @@ NodeState(Relation index, const HnswRef *ref)
 	int			state;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	state = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&ref->node))->state;
+	state = HnswGetNode(index, BufferGetPage(buf), ItemPointerGetOffsetNumber(&ref->node))->state;
 	UnlockReleaseBuffer(buf);
 	return state;
 }
@@ -144,7 +144,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 
 		nodebuf = ReadBuffer(index, ItemPointerGetBlockNumber(&meta->free_head));
 		LockBuffer(nodebuf, BUFFER_LOCK_EXCLUSIVE);
-		freed = HnswGetNode(BufferGetPage(nodebuf), ItemPointerGetOffsetNumber(&meta->free_head));
+		freed = HnswGetNode(index, BufferGetPage(nodebuf), ItemPointerGetOffsetNumber(&meta->free_head));
 		if (freed->state == HNSW_NODE_FREE && freed->capacity_level >= level)
 		{
 			reuse = true;
@@ -250,7 +250,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		int			capacity_level;
 
 		offnum = ItemPointerGetOffsetNumber(&meta->free_head);
-		freed = HnswGetNode(nodepage, offnum);
+		freed = HnswGetNode(index, nodepage, offnum);
 		capacity_level = freed->capacity_level;
 		meta->free_head = freed->heaptid;
 		FillNode(freed, info, level, capacity_level, heap_tid, vblk, voff, lists, counts);
@@ -325,7 +325,7 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		bool		changed = false;
 
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		node = HnswGetNode(BufferGetPage(buf), off);
+		node = HnswGetNode(index, BufferGetPage(buf), off);
 		if (node->state != HNSW_NODE_LIVE || node->level < level)
 		{
 			UnlockReleaseBuffer(buf);
@@ -417,14 +417,14 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 
 		/* Write if the list is still what we read */
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		node = HnswGetNode(BufferGetPage(buf), off);
+		node = HnswGetNode(index, BufferGetPage(buf), off);
 		list = HnswNodeList(node, info->m, level, &n);
 		if (node->state == HNSW_NODE_LIVE && memcmp(list, before, sizeof(HnswNeighbor) * slots) == 0)
 		{
 			GenericXLogState *state = GenericXLogStart(index);
 			Page		page = GenericXLogRegisterBuffer(state, buf, 0);
 
-			node = HnswGetNode(page, off);
+			node = HnswGetNode(index, page, off);
 			list = HnswNodeList(node, info->m, level, &n);
 			for (int i = 0; i < slots; i++)
 				HnswSetNeighbor(&list[i], i < nchosen ? &chosen[i] : NULL);

@@ -60,9 +60,44 @@ HnswIsNodePage(Page page)
 		HnswPageGetOpaque(page)->page_type == HNSW_PAGE_NODE;
 }
 
-HnswNode
-HnswGetNode(Page page, OffsetNumber offnum)
+/*
+ * Whether item offnum of page is a node of this index's shape: a normal
+ * item wholly inside the page's data area, with levels its size has room
+ * for.  Every reader goes through this before following a node's lists, so
+ * a damaged page cannot send a read outside the page.
+ */
+bool
+HnswNodeIsSane(Page page, OffsetNumber offnum, const HnswInfo *info)
 {
+	ItemId		iid;
+	Size		start;
+	Size		len;
+	HnswNode	node;
+
+	if (!HnswIsNodePage(page) ||
+		offnum < FirstOffsetNumber || offnum > PageGetMaxOffsetNumber(page))
+		return false;
+	iid = PageGetItemId(page, offnum);
+	start = ItemIdGetOffset(iid);
+	len = ItemIdGetLength(iid);
+	if (!ItemIdIsNormal(iid) || start < SizeOfPageHeaderData ||
+		start + len > ((PageHeader) page)->pd_special || len < HNSW_NODE_SIZE(info->m, 0))
+		return false;
+	node = (HnswNode) PageGetItem(page, iid);
+	return node->capacity_level <= info->max_level && node->level <= node->capacity_level &&
+		len == HNSW_NODE_SIZE(info->m, node->capacity_level);
+}
+
+/* The node at offnum; a damaged one is an error */
+HnswNode
+HnswGetNode(Relation index, Page page, OffsetNumber offnum)
+{
+	if (!HnswNodeIsSane(page, offnum, HnswGetInfo(index)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("hnsw index \"%s\" contains a damaged node (item %u)",
+						RelationGetRelationName(index), offnum),
+				 errhint("Please REINDEX it.")));
 	return (HnswNode) PageGetItem(page, PageGetItemId(page, offnum));
 }
 

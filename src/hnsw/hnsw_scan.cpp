@@ -173,7 +173,7 @@ CheckCandidate(IndexScanDesc scan, const HnswCandidate *c, ItemPointer heaptid, 
 	bool		live;
 
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	node = HnswGetNode(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->ref.node));
+	node = HnswGetNode(scan->indexRelation, BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->ref.node));
 	live = node->state == HNSW_NODE_LIVE;
 	if (live)
 	{
@@ -215,7 +215,7 @@ WalkNext(IndexScanDesc scan)
 		{
 			for (; so->walk_off <= PageGetMaxOffsetNumber(page); so->walk_off++)
 			{
-				HnswNode	node = HnswGetNode(page, so->walk_off);
+				HnswNode	node = HnswGetNode(index, page, so->walk_off);
 
 				if (node->state != HNSW_NODE_LIVE)
 					continue;

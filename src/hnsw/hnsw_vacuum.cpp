@@ -90,7 +90,7 @@ MarkDeleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off++)
 		{
-			HnswNode	node = HnswGetNode(page, off);
+			HnswNode	node = HnswGetNode(index, page, off);
 			ItemPointerData tid;
 
 			ItemPointerSet(&tid, blk, off);
@@ -100,7 +100,7 @@ MarkDeleted(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 				{
 					state = GenericXLogStart(index);
 					page = GenericXLogRegisterBuffer(state, buf, 0);
-					node = HnswGetNode(page, off);
+					node = HnswGetNode(index, page, off);
 				}
 				node->state = HNSW_NODE_DELETED;
 				stats->tuples_removed++;
@@ -231,7 +231,7 @@ RepairGraph(IndexVacuumInfo *vinfo, DeletedSet *deleted)
 
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			{
-				HnswNode	node = HnswGetNode(BufferGetPage(buf), off);
+				HnswNode	node = HnswGetNode(index, BufferGetPage(buf), off);
 				ItemPointerData tid;
 
 				ItemPointerSet(&tid, blk, off);
@@ -294,7 +294,7 @@ FreeDeleted(Relation index, DeletedSet *deleted)
 		page = GenericXLogRegisterBuffer(state, buf, 0);
 		for (; i < deleted->count && ItemPointerGetBlockNumber(&deleted->tids[i]) == blk; i++)
 		{
-			HnswNode	node = HnswGetNode(page, ItemPointerGetOffsetNumber(&deleted->tids[i]));
+			HnswNode	node = HnswGetNode(index, page, ItemPointerGetOffsetNumber(&deleted->tids[i]));
 			if (node->state != HNSW_NODE_DELETED)
 				continue;
 			/* The lists stay: a scan that reached this node before it was
@@ -369,7 +369,7 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 		page = BufferGetPage(buf);
 		if (HnswIsNodePage(page))
 			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
-				if (HnswGetNode(page, off)->state == HNSW_NODE_LIVE)
+				if (HnswGetNode(index, page, off)->state == HNSW_NODE_LIVE)
 					live++;
 		UnlockReleaseBuffer(buf);
 	}

@@ -154,11 +154,20 @@ vectordb::ivf::Quantizer IvfGetQuantizer(Relation index);
 int			IvfGetSubquantizers(Relation index, int dims);
 const char *IvfQuantizerName(vectordb::ivf::Quantizer quantizer);
 
+/* A walk along one list's chain of pages (see IvfListWalkStep) */
+typedef struct IvfListWalk
+{
+	int			list;
+	BlockNumber pages;			/* visited so far */
+	BlockNumber limit;			/* the relation's size when last read */
+} IvfListWalk;
+
 /* ivf_pages.cpp */
 void		IvfInitPage(Page page, uint16 page_type);
 bool		IvfIsPage(Page page, uint16 page_type);
 void		IvfCheckPage(Relation index, Page page, BlockNumber blkno, uint16 page_type);
 Buffer		IvfNewBuffer(Relation index, ForkNumber fork);
+bool		IvfMetaIsSane(const IvfMetaPageData *meta);
 void		IvfReadMeta(Relation index, IvfMetaPageData *meta);
 const IvfState *IvfGetState(Relation index);
 void		IvfReadList(Relation index, const IvfState *state, int list, IvfListData *out);
@@ -166,6 +175,8 @@ void		IvfAppendEntry(Relation index, const IvfState *state, int list,
 						   IvfEntry entry, bool wal);
 void		IvfSetInsertHint(Relation index, const IvfState *state, int list,
 							 BlockNumber blkno, bool wal);
+void		IvfListWalkStep(Relation index, IvfListWalk *walk);
+IvfEntry	IvfGetEntry(Relation index, const IvfState *state, Page page, OffsetNumber off);
 BlockNumber IvfWriteFloats(Relation index, ForkNumber fork, const float *data, Size n);
 
 /* ivf_build.cpp */

@@ -10,6 +10,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ivf/ivf.h"
+#include "core/vector_codec.h"
 
 #include <cstring>
 
@@ -58,6 +59,30 @@ IvfCheckPage(Relation index, Page page, BlockNumber blkno, uint16 page_type)
 				 errhint("Please REINDEX it.")));
 }
 
+/*
+ * Whether a metapage describes an index this code can read: every size
+ * that scans and inserts derive from it is checked here, once, so a damaged
+ * metapage is an error rather than an allocation or read of the wrong size.
+ */
+bool
+IvfMetaIsSane(const IvfMetaPageData *meta)
+{
+	vectordb::ivf::Quantizer quantizer = (vectordb::ivf::Quantizer) meta->quantizer;
+
+	if (meta->magic != IVF_MAGIC || meta->version != IVF_VERSION ||
+		meta->dims < 1 || meta->dims > (uint32) vectordb::core::kVectorMaxDim ||
+		meta->lists < 1 || meta->lists > IVF_MAX_LISTS)
+		return false;
+	if (quantizer != vectordb::ivf::Quantizer::kFlat && quantizer != vectordb::ivf::Quantizer::kSq8 &&
+		quantizer != vectordb::ivf::Quantizer::kPq)
+		return false;
+	if (quantizer == vectordb::ivf::Quantizer::kPq &&
+		(meta->pq_m < 1 || meta->pq_m > meta->dims || meta->dims % meta->pq_m != 0))
+		return false;
+	return meta->code_size == vectordb::ivf::CodeSize(quantizer, meta->dims, meta->pq_m) &&
+		IVF_ENTRY_SIZE(meta->code_size) <= IVF_MAX_ENTRY_SIZE;
+}
+
 void
 IvfReadMeta(Relation index, IvfMetaPageData *meta)
 {
@@ -70,7 +95,7 @@ IvfReadMeta(Relation index, IvfMetaPageData *meta)
 	memcpy(meta, IvfPageGetMeta(page), sizeof(IvfMetaPageData));
 	UnlockReleaseBuffer(buf);
 
-	if (meta->magic != IVF_MAGIC || meta->version != IVF_VERSION)
+	if (!IvfMetaIsSane(meta))
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
 				 errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index)),
@@ -203,6 +228,42 @@ IvfReadList(Relation index, const IvfState *state, int list, IvfListData *out)
 }
 
 /*
+ * Counts one more page of a list walk.  A chain longer than the relation
+ * loops back on itself, which only damage can cause; the relation's size is
+ * read again only when the walk outgrows the size last read.
+ */
+void
+IvfListWalkStep(Relation index, IvfListWalk *walk)
+{
+	if (++walk->pages <= walk->limit)
+		return;
+	walk->limit = RelationGetNumberOfBlocks(index);
+	if (walk->pages > walk->limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("list %d of ivf index \"%s\" loops back on itself",
+						walk->list, RelationGetRelationName(index)),
+				 errhint("Please REINDEX it.")));
+}
+
+/* The entry at off of a list page; a damaged item is an error */
+IvfEntry
+IvfGetEntry(Relation index, const IvfState *state, Page page, OffsetNumber off)
+{
+	ItemId		iid = PageGetItemId(page, off);
+
+	if (!ItemIdIsNormal(iid) || ItemIdGetLength(iid) != state->entry_size ||
+		ItemIdGetOffset(iid) < SizeOfPageHeaderData ||
+		ItemIdGetOffset(iid) + state->entry_size > ((PageHeader) page)->pd_special)
+		ereport(ERROR,
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("ivf index \"%s\" contains a damaged entry (item %u)",
+						RelationGetRelationName(index), off),
+				 errhint("Please REINDEX it.")));
+	return (IvfEntry) PageGetItem(page, iid);
+}
+
+/*
  * One atomic change to up to four pages: a generic WAL record, or plain
  * dirty pages while CREATE INDEX fills the index (it logs every page after).
  */
@@ -323,15 +384,17 @@ IvfAppendEntry(Relation index, const IvfState *state, int list, IvfEntry entry, 
 	}
 
 	blkno = listdata.insert;
-	for (;;)
+	for (IvfListWalk walk = {list, 0, 0};;)
 	{
-		Buffer		buf = ReadBuffer(index, blkno);
+		Buffer		buf;
 		Page		page;
 		IvfChange	change;
 		Buffer		newbuf;
 		Page		newpage;
 		BlockNumber newblkno;
 
+		IvfListWalkStep(index, &walk);
+		buf = ReadBuffer(index, blkno);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		page = BufferGetPage(buf);
 		IvfCheckPage(index, page, blkno, IVF_PAGE_LIST);

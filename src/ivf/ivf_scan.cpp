@@ -115,6 +115,8 @@ ProbeList(IndexScanDesc scan, int list)
 	IvfListData listdata;
 	BlockNumber blkno;
 
+	IvfListWalk walk = {list, 0, 0};
+
 	IvfReadList(scan->indexRelation, st, list, &listdata);
 	for (blkno = listdata.head; blkno != InvalidBlockNumber;)
 	{
@@ -123,6 +125,7 @@ ProbeList(IndexScanDesc scan, int list)
 		OffsetNumber maxoff;
 
 		CHECK_FOR_INTERRUPTS();
+		IvfListWalkStep(scan->indexRelation, &walk);
 		buf = ReadBuffer(scan->indexRelation, blkno);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
@@ -130,7 +133,7 @@ ProbeList(IndexScanDesc scan, int list)
 		maxoff = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off = OffsetNumberNext(off))
 		{
-			IvfEntry	entry = (IvfEntry) PageGetItem(page, PageGetItemId(page, off));
+			IvfEntry	entry = IvfGetEntry(scan->indexRelation, st, page, off);
 			double		distance = 0.0;
 
 			if (!so->unordered)

@@ -40,6 +40,8 @@ WalkLists(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		BlockNumber blkno;
 		BlockNumber first_room = InvalidBlockNumber;
 
+		IvfListWalk walk = {list, 0, 0};
+
 		IvfReadList(index, st, list, &listdata);
 		for (blkno = listdata.head; blkno != InvalidBlockNumber;)
 		{
@@ -50,6 +52,7 @@ WalkLists(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			OffsetNumber maxoff;
 
 			vacuum_delay_point();
+			IvfListWalkStep(index, &walk);
 			buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
 			LockBuffer(buf, callback ? BUFFER_LOCK_EXCLUSIVE : BUFFER_LOCK_SHARE);
 			page = BufferGetPage(buf);
@@ -57,7 +60,7 @@ WalkLists(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			maxoff = PageGetMaxOffsetNumber(page);
 			for (OffsetNumber off = FirstOffsetNumber; off <= maxoff; off = OffsetNumberNext(off))
 			{
-				IvfEntry	entry = (IvfEntry) PageGetItem(page, PageGetItemId(page, off));
+				IvfEntry	entry = IvfGetEntry(index, st, page, off);
 
 				if (callback && callback(&entry->heaptid, callback_state))
 					dead[ndead++] = off;
