@@ -35,6 +35,7 @@ extern "C"
 int			hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
 int			hnsw_iterative_scan = HNSW_ITERATIVE_STRICT;
 int			hnsw_max_scan_tuples = HNSW_DEFAULT_MAX_SCAN_TUPLES;
+int			hnsw_scan_mem_multiplier = 1;
 
 static relopt_kind hnsw_relopt_kind;
 
@@ -68,6 +69,11 @@ HnswInitGucs(void)
 	DefineCustomIntVariable("hnsw.max_scan_tuples", "Max number of index elements an iterative scan visits",
 							"The scan stops producing rows once it has visited this many elements.",
 							&hnsw_max_scan_tuples, HNSW_DEFAULT_MAX_SCAN_TUPLES, 1, INT_MAX,
+							PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hnsw.scan_mem_multiplier",
+							"Memory an iterative scan may use, as a multiple of work_mem",
+							"The scan stops producing rows once its memory reaches this.",
+							&hnsw_scan_mem_multiplier, 1, 1, 1000,
 							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
 }

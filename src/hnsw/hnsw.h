@@ -219,6 +219,7 @@ typedef struct HnswSearch
 extern int	hnsw_ef_search;
 extern int	hnsw_iterative_scan;
 extern int	hnsw_max_scan_tuples;
+extern int	hnsw_scan_mem_multiplier;
 
 #define HNSW_ITERATIVE_OFF		0
 #define HNSW_ITERATIVE_RELAXED	1

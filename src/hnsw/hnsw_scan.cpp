@@ -146,7 +146,8 @@ NextRound(HnswScanOpaque so)
 	{
 		/* A further round: only when iterating, and within the budget */
 		if (hnsw_iterative_scan == HNSW_ITERATIVE_OFF ||
-			search->distances >= hnsw_max_scan_tuples)
+			search->distances >= hnsw_max_scan_tuples ||
+			VectorIndexScanMemoryFull(so->cxt, hnsw_scan_mem_multiplier))
 			return false;
 		pfree(so->results);
 	}

@@ -29,6 +29,7 @@ int			ivf_probes = IVF_DEFAULT_PROBES;
 int			ivf_iterative_scan = IVF_ITERATIVE_RELAXED;
 int			ivf_max_probes = IVF_MAX_LISTS;
 int			ivf_rerank = 100;
+int			ivf_scan_mem_multiplier = 1;
 
 static relopt_kind ivf_relopt_kind;
 
@@ -74,6 +75,11 @@ IvfInitGucs(void)
 							"sq8 and pq indexes compare this many best approximate candidates "
 							"by their exact distance, read from the table, before returning any.",
 							&ivf_rerank, 100, 1, 100000, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("ivf.scan_mem_multiplier",
+							"Memory an iterative scan may use, as a multiple of work_mem",
+							"The scan probes no further lists once its candidates take this much.",
+							&ivf_scan_mem_multiplier, 1, 1, 1000,
+							PGC_USERSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ivf");
 }
 

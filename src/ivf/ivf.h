@@ -144,6 +144,7 @@ extern int	ivf_probes;
 extern int	ivf_iterative_scan;
 extern int	ivf_max_probes;
 extern int	ivf_rerank;
+extern int	ivf_scan_mem_multiplier;
 
 #define IVF_ITERATIVE_OFF		0
 #define IVF_ITERATIVE_RELAXED	1

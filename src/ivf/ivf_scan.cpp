@@ -155,7 +155,8 @@ ProbeMore(IndexScanDesc scan, int count)
 
 	if (!so->unordered && so->probed > 0)
 	{
-		if (ivf_iterative_scan == IVF_ITERATIVE_OFF)
+		if (ivf_iterative_scan == IVF_ITERATIVE_OFF ||
+			VectorIndexScanMemoryFull(so->cxt, ivf_scan_mem_multiplier))
 			return false;
 		limit = Min(limit, Max(ivf_probes, ivf_max_probes));
 	}
@@ -271,8 +272,9 @@ Start(IndexScanDesc scan)
 	so->heap_cap = 1024;
 	so->heap = (IvfCandidate *) palloc(sizeof(IvfCandidate) * so->heap_cap);
 	OrderLists(so);
-	/* Without a query order means nothing: read every list */
-	ProbeMore(scan, so->unordered ? so->st->lists : ivf_probes);
+	/* Without a query order means nothing: every list is read, one at a
+	 * time, so memory stays within one list's entries */
+	ProbeMore(scan, so->unordered ? 1 : ivf_probes);
 	so->started = true;
 }
 
@@ -362,7 +364,7 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 			Rerank(scan);
 			continue;
 		}
-		else if (ProbeMore(scan, ivf_probes))
+		else if (ProbeMore(scan, so->unordered ? 1 : ivf_probes))
 			continue;
 		else
 		{

@@ -20,7 +20,9 @@ extern "C"
 #include "access/genam.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "miscadmin.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 }
 
@@ -100,4 +102,10 @@ VectorIndexNewBuffer(Relation index, ForkNumber fork)
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	UnlockRelationForExtension(index, ExclusiveLock);
 	return buf;
+}
+
+bool
+VectorIndexScanMemoryFull(MemoryContext cxt, int multiplier)
+{
+	return MemoryContextMemAllocated(cxt, true) > (Size) work_mem * 1024 * multiplier;
 }

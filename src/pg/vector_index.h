@@ -23,6 +23,7 @@ extern "C"
 {
 #include "common/relpath.h"
 #include "storage/buf.h"
+#include "utils/palloc.h"
 #include "utils/relcache.h"
 }
 
@@ -48,6 +49,10 @@ extern bool VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *
 
 /* The operator's value from the index's internal distance */
 extern double VectorIndexReportedDistance(const VectorIndexMetric *vm, double internal);
+
+/* Whether a scan whose memory lives in cxt has used up multiplier x
+ * work_mem, past which iterative scans stop looking further */
+extern bool VectorIndexScanMemoryFull(MemoryContext cxt, int multiplier);
 
 /* A new page at the end of fork, pinned and exclusively locked */
 extern Buffer VectorIndexNewBuffer(Relation index, ForkNumber fork);
