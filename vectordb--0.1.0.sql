@@ -361,6 +361,6 @@ CREATE OPERATOR CLASS vector_cosine_ops
 -- Index introspection
 
 CREATE FUNCTION vectordb_index_check(regclass) RETURNS SETOF text
-	AS 'MODULE_PATHNAME' LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION vectordb_index_check(regclass) IS 'walks an index and returns one row per structural problem; no rows when it is sound';
