@@ -61,6 +61,12 @@ VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", vm->dims, v->dim)));
+	/* the copy below trusts dim: a value whose size disagrees is damaged */
+	if (VARSIZE_ANY(v) != VECTOR_SIZE(v->dim))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("vector value of %d dimensions has size %zu",
+						v->dim, (size_t) VARSIZE_ANY(v))));
 	memcpy(out, v->x, sizeof(float) * vm->dims);
 	if ((Pointer) v != DatumGetPointer(value))
 		pfree(v);
