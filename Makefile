@@ -48,8 +48,9 @@ src/ivf/ivf_engine.o: override CXXFLAGS += -fopenmp
 
 # Engine sources built without Postgres, for the unit tests and benchmarks
 -include test/unit/unit.mk
+-include test/fuzz/fuzz.mk
 -include bench/bench.mk
 # Concurrent-session specs, run by pg_isolation_regress
 -include test/specs/specs.mk
-EXTRA_CLEAN += $(UNIT_CLEAN) $(BENCH_CLEAN) $(ISOLATION_CLEAN) $(OBJS:.o=.d)
+EXTRA_CLEAN += $(UNIT_CLEAN) $(FUZZ_CLEAN) $(BENCH_CLEAN) $(ISOLATION_CLEAN) $(OBJS:.o=.d)
 -include $(OBJS:.o=.d)

@@ -14,6 +14,7 @@ VDB_PACKAGES=(
 	postgresql-15 postgresql-server-dev-15
 	libgtest-dev libbenchmark-dev libhnswlib-dev
 	libfaiss-dev libopenblas-openmp-dev
+	clang-14 libclang-rt-14-dev
 	dataset-fashion-mnist
 	python3 python3-numpy python3-psycopg python3-pytest
 	libipc-run-perl
@@ -77,13 +78,13 @@ vdb_cluster_stop()
 
 # vdb_tap [TEST.pl...]: runs the TAP suite (test/t/*.pl, or the files given)
 # with prove against the installed extension.  Each test file starts its own
-# clusters under tmp/tap/tmp_check (kept there when a test fails) and stops
-# them when it ends; prove runs as the postgres user because initdb refuses
-# to run as root.
+# clusters under tmp/tap/tmp_check ($VDB_TAP_DIR/tmp_check when set; kept
+# there when a test fails) and stops them when it ends; prove runs as the
+# postgres user because initdb refuses to run as root.
 PG_PGXS=/usr/lib/postgresql/15/lib/pgxs
 vdb_tap()
 {
-	local dir="$VDB_TMP/tap" tests=() t
+	local dir="${VDB_TAP_DIR:-$VDB_TMP/tap}" tests=() t
 	for t in "$@"; do
 		tests+=("$(realpath "$t")")
 	done

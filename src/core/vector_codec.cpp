@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * vector_codec.cpp
- *		Parse and print the text form of a vector.
+ *		Parse and print the text form of a vector; decode and encode its
+ *		binary form.
  *
  * IDENTIFICATION
  *		src/core/vector_codec.cpp
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -89,6 +91,45 @@ ShortestScientific(float value, char *buf, std::size_t size)
 		end = std::to_chars(buf, buf + size - 1, value, std::chars_format::scientific, precision).ptr;
 		*end = '\0';
 	} while (std::strtof(buf, nullptr) != value || IsRoundingBoundary(value, buf));
+}
+
+/* Big-endian reads and writes, by bytes so alignment and host order don't matter */
+std::uint16_t
+ReadUint16(const unsigned char *p)
+{
+	return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
+
+float
+ReadFloat4(const unsigned char *p)
+{
+	std::uint32_t bits = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
+		(std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
+	float		value;
+
+	std::memcpy(&value, &bits, sizeof(value));
+	return value;
+}
+
+unsigned char *
+WriteUint16(unsigned char *p, std::uint16_t v)
+{
+	p[0] = static_cast<unsigned char>(v >> 8);
+	p[1] = static_cast<unsigned char>(v);
+	return p + 2;
+}
+
+unsigned char *
+WriteFloat4(unsigned char *p, float value)
+{
+	std::uint32_t bits;
+
+	std::memcpy(&bits, &value, sizeof(bits));
+	p[0] = static_cast<unsigned char>(bits >> 24);
+	p[1] = static_cast<unsigned char>(bits >> 16);
+	p[2] = static_cast<unsigned char>(bits >> 8);
+	p[3] = static_cast<unsigned char>(bits);
+	return p + 4;
 }
 
 }								// namespace
@@ -258,6 +299,69 @@ FormatVectorText(const float *x, int dim, char *buf) noexcept
 	*out++ = ']';
 	*out = '\0';
 	return out - buf;
+}
+
+DecodeResult
+DecodeVectorBinary(const unsigned char *buf, std::size_t len, float *out, int max_dims,
+				   int expected_dim) noexcept
+{
+	DecodeResult result = {DecodeStatus::kTruncated, 0, 0, 0};
+
+	if (len < kBinaryHeaderSize)
+		return result;
+
+	/* Both header fields are signed int16 on the wire, as pq_sendint16 writes them */
+	result.dim = static_cast<std::int16_t>(ReadUint16(buf));
+	result.unused = static_cast<std::int16_t>(ReadUint16(buf + 2));
+	result.data_len = len - kBinaryHeaderSize;
+
+	/* The order of the checks decides which error a client sees; vector_recv's regress test pins it */
+	if (result.dim < 1)
+		result.status = DecodeStatus::kTooFewDims;
+	else if (result.dim > max_dims)
+		result.status = DecodeStatus::kTooManyDims;
+	else if (expected_dim != -1 && expected_dim != result.dim)
+		result.status = DecodeStatus::kDimMismatch;
+	else if (result.unused != 0)
+		result.status = DecodeStatus::kUnusedNonZero;
+	/* Checked before writing anything: out is sized from len, not from dim */
+	else if (result.data_len != static_cast<std::size_t>(result.dim) * sizeof(float))
+		result.status = DecodeStatus::kLengthMismatch;
+	else
+	{
+		const unsigned char *p = buf + kBinaryHeaderSize;
+
+		for (int i = 0; i < result.dim; i++, p += sizeof(float))
+		{
+			float		value = ReadFloat4(p);
+
+			if (std::isnan(value))
+			{
+				result.status = DecodeStatus::kNaN;
+				return result;
+			}
+			if (std::isinf(value))
+			{
+				result.status = DecodeStatus::kInfinite;
+				return result;
+			}
+			out[i] = value;
+		}
+		result.status = DecodeStatus::kOk;
+	}
+	return result;
+}
+
+std::size_t
+EncodeVectorBinary(const float *x, int dim, unsigned char *buf) noexcept
+{
+	unsigned char *p = buf;
+
+	p = WriteUint16(p, static_cast<std::uint16_t>(dim));
+	p = WriteUint16(p, 0);
+	for (int i = 0; i < dim; i++)
+		p = WriteFloat4(p, x[i]);
+	return p - buf;
 }
 
 }								// namespace vectordb::core

@@ -3,8 +3,9 @@
  * vector.cpp
  *		The vector type's I/O, type modifier and casts.
  *
- * Text parsing and printing live in core/vector_codec.cpp, which needs no
- * server; this file turns their status into Postgres errors and datums.
+ * Text parsing and printing, and binary decoding and encoding, live in
+ * core/vector_codec.cpp, which needs no server; this file turns their status
+ * into Postgres errors and datums.
  *
  * IDENTIFICATION
  *		src/types/vector.cpp
@@ -167,34 +168,58 @@ VDB_FUNCTION(vector_recv)
 {
 	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
 	int32		typmod = PG_GETARG_INT32(2);
-	Vector	   *result;
-	int16		dim;
-	int16		unused;
+	size_t		len = buf->len - buf->cursor;
 
-	dim = pq_getmsgint(buf, sizeof(int16));
-	unused = pq_getmsgint(buf, sizeof(int16));
+	/*
+	 * Sized from the message, not from the client's dim, and capped, so a
+	 * lying header cannot make us allocate much; when decoding succeeds the
+	 * two agree exactly.
+	 */
+	int			capacity = (int) Min(core::BinaryElementsForLength(len), (size_t) VECTOR_MAX_DIM);
+	Vector	   *result = InitVector(capacity);
+	core::DecodeResult decoded = core::DecodeVectorBinary((const unsigned char *) buf->data + buf->cursor,
+														  len, result->x, VECTOR_MAX_DIM, typmod);
 
-	CheckDim(dim);
-	CheckExpectedDim(typmod, dim);
-	if (unused != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("expected unused to be 0, not %d", unused)));
-	/* Check the length before allocating: the dim came from the client */
-	if (buf->len - buf->cursor != (int) sizeof(float) * dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("binary vector data has %d bytes, expected %d",
-						buf->len - buf->cursor, (int) sizeof(float) * dim),
-				 errdetail("The header gives %d dimensions of 4 bytes each.", dim)));
-
-	result = InitVector(dim);
-	for (int i = 0; i < dim; i++)
+	switch (decoded.status)
 	{
-		result->x[i] = pq_getmsgfloat4(buf);
-		CheckElement(result->x[i]);
+		case core::DecodeStatus::kOk:
+			break;
+		case core::DecodeStatus::kTruncated:
+			/* What pq_getmsgint says when the header is cut short */
+			ereport(ERROR,
+					(errcode(ERRCODE_PROTOCOL_VIOLATION),
+					 errmsg("insufficient data left in message")));
+			break;
+		case core::DecodeStatus::kTooFewDims:
+		case core::DecodeStatus::kTooManyDims:
+			CheckDim(decoded.dim);
+			break;
+		case core::DecodeStatus::kDimMismatch:
+			CheckExpectedDim(typmod, decoded.dim);
+			break;
+		case core::DecodeStatus::kUnusedNonZero:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("expected unused to be 0, not %d", decoded.unused)));
+			break;
+		case core::DecodeStatus::kLengthMismatch:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("binary vector data has %d bytes, expected %d",
+							(int) decoded.data_len, (int) sizeof(float) * decoded.dim),
+					 errdetail("The header gives %d dimensions of 4 bytes each.", decoded.dim)));
+			break;
+		case core::DecodeStatus::kNaN:
+			CheckElement(NAN);
+			break;
+		case core::DecodeStatus::kInfinite:
+			CheckElement(INFINITY);
+			break;
 	}
 
+	Assert(decoded.dim == capacity);
+	/* The caller checks that the whole message was consumed */
+	buf->cursor = buf->len;
 	PG_RETURN_VECTOR_P(result);
 }
 
@@ -204,11 +229,11 @@ VDB_FUNCTION(vector_send)
 	Vector	   *vec = PG_GETARG_VECTOR_P(0);
 	StringInfoData buf;
 
+	/* The same codec as vector_recv, so the fuzzed round trip is the server's */
 	pq_begintypsend(&buf);
-	pq_sendint(&buf, vec->dim, sizeof(int16));
-	pq_sendint(&buf, vec->unused, sizeof(int16));
-	for (int i = 0; i < vec->dim; i++)
-		pq_sendfloat4(&buf, vec->x[i]);
+	enlargeStringInfo(&buf, (int) core::BinarySize(vec->dim));
+	buf.len += (int) core::EncodeVectorBinary(vec->x, vec->dim, (unsigned char *) buf.data + buf.len);
+	buf.data[buf.len] = '\0';
 
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
