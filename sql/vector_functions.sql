@@ -72,3 +72,11 @@ SELECT subvector('[1,2,3,4,5]', -2147483648, 2147483647);
 
 -- kernels in use on this server
 SELECT vectordb_simd_level() IN ('scalar', 'avx2', 'avx512');
+
+-- norms past float4's range of squares are computed in double
+SELECT vector_norm('[3e38,3e38]'), l2_normalize('[3e38,3e38]');
+-- the aggregates' support functions called by hand with bad states
+SELECT vector_sum('{1,nan}');
+SELECT vector_avg('{1,inf}');
+SELECT vector_avg('{{1,2},{3,4}}');
+SELECT vector_accum('{1,1,1}', '[1,2,3]');

@@ -220,6 +220,15 @@ FormatFloat4(float value, char *buf) noexcept
 	int			ndigits = 0;
 	int			exponent;
 
+	/* Vectors never hold these, but printing must not depend on that */
+	if (std::isnan(value) || std::isinf(value))
+	{
+		const char *word = std::isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+		std::size_t len = std::strlen(word);
+
+		std::memcpy(buf, word, len);
+		return len;
+	}
 	if (value == 0.0f)
 	{
 		/* Postgres prints negative zero as "-0" */

@@ -322,7 +322,8 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		state->on_disk = true;
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_ON_DISK);
 		ereport(NOTICE,
-				(errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
+				(errcode(ERRCODE_WARNING),
+				 errmsg("hnsw graph no longer fits into maintenance_work_mem after " INT64_FORMAT " tuples",
 						(int64) state->in_graph),
 				 errdetail("Building will take significantly more time."),
 				 errhint("Increase maintenance_work_mem to speed up builds.")));

@@ -261,7 +261,8 @@ Train(IvfBuildState *state)
 	{
 		memcpy(state->st.centroids, state->sample, sizeof(float) * dims * n);
 		ereport(NOTICE,
-				(errmsg("ivf index created with little data"),
+				(errcode(ERRCODE_WARNING),
+				 errmsg("ivf index created with little data"),
 				 errdetail("The table has " INT64_FORMAT " rows for %d lists, so the index has %d lists.",
 						   state->rows_seen, state->lists, state->st.lists),
 				 errhint("REINDEX the index once the table is loaded.")));

@@ -136,7 +136,8 @@ VDB_FUNCTION(vectordb_index_check)
 
 	if (check.problems > INDEX_CHECK_MAX_ROWS)
 		ereport(NOTICE,
-				(errmsg("%d problems found; only the first %d are listed",
+				(errcode(ERRCODE_INDEX_CORRUPTED),
+				 errmsg("%d problems found; only the first %d are listed",
 						check.problems, INDEX_CHECK_MAX_ROWS)));
 	PG_RETURN_NULL();
 }

@@ -30,7 +30,9 @@ CheckStateArray(ArrayType *statearray, int *nelems)
 {
 	if (ARR_NDIM(statearray) != 1 || ARR_DIMS(statearray)[0] < 1 ||
 		ARR_HASNULL(statearray) || ARR_ELEMTYPE(statearray) != FLOAT8OID)
-		elog(ERROR, "avg(vector) expected a 1-D double precision array without nulls");
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("avg(vector) state must be a one-dimensional double precision array without nulls")));
 	*nelems = ARR_DIMS(statearray)[0];
 	return (double *) ARR_DATA_PTR(statearray);
 }
@@ -144,6 +146,8 @@ StateToVector(FunctionCallInfo fcinfo, bool mean)
 		result->x[i] = (float) (mean ? state[i + 1] / n : state[i + 1]);
 		if (unlikely(std::isinf(result->x[i])))
 			float_overflow_error();
+		/* a state array passed in by hand may hold NaN */
+		CheckElement(result->x[i]);
 	}
 
 	PG_RETURN_VECTOR_P(result);

@@ -105,7 +105,16 @@ VDB_FUNCTION(vector_dims)
 static inline double
 Norm(const Vector *a)
 {
-	return std::sqrt(simd::Active().inner_product(a->x, a->x, a->dim));
+	double		squares = simd::Active().inner_product(a->x, a->x, a->dim);
+
+	/* The kernel sums in float; past float's range, sum again in double */
+	if (!std::isfinite(squares))
+	{
+		squares = 0.0;
+		for (int i = 0; i < a->dim; i++)
+			squares += (double) a->x[i] * (double) a->x[i];
+	}
+	return std::sqrt(squares);
 }
 
 /* Euclidean norm */
