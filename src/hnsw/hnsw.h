@@ -278,10 +278,15 @@ bool		hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_t
 void		HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 							 ItemPointer heap_tid, HnswBufferCache *cache);
 int			HnswRandomLevel(int m);
-void		HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+int			HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+							  const float *vector, int level, HnswCandidate *out);
+bool		HnswLinkOrphan(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+						   const HnswRef *node);
+int			HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 						   const HnswRef *target, int level,
 						   const HnswCandidate *additions, int nadditions,
-						   const ItemPointerData *removed, int nremoved);
+						   const ItemPointerData *removed, int nremoved,
+						   HnswRef *written);
 
 /* hnsw_build.cpp */
 IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo);

@@ -299,12 +299,17 @@ WindowSorted(HnswSearch *search, HnswCandidate *out)
  * the additions, and when more remain than fit, keeps the heuristic's
  * choice.  Optimistic: the list is read and the choice made without an
  * exclusive lock, then written only if the list did not change meanwhile.
+ * Returns how many refs it wrote to written (room for 2m; may be NULL): the
+ * list as written, or nothing when it left the list alone.
  */
-void
+int
 HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 			   const HnswRef *target, int level, const HnswCandidate *additions,
-			   int nadditions, const ItemPointerData *removed, int nremoved)
+			   int nadditions, const ItemPointerData *removed, int nremoved,
+			   HnswRef *written)
 {
+	int			nwritten = 0;
+
 	BlockNumber blk = ItemPointerGetBlockNumber(&target->node);
 	OffsetNumber off = ItemPointerGetOffsetNumber(&target->node);
 	int			slots = level == 0 ? 2 * info->m : info->m;
@@ -430,6 +435,9 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 				HnswSetNeighbor(&list[i], i < nchosen ? &chosen[i] : NULL);
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buf);
+			if (written != NULL)
+				memcpy(written, chosen, sizeof(HnswRef) * nchosen);
+			nwritten = nchosen;
 			break;
 		}
 		UnlockReleaseBuffer(buf);
@@ -443,6 +451,7 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		pfree(self);
 		pfree(vectors);
 	}
+	return nwritten;
 }
 
 /* Nearest-first candidates of one level, with deleted nodes dropped and
@@ -462,6 +471,84 @@ LevelCandidates(HnswSearch *search, HnswCandidate *window, int nwindow,
 		out[n++] = window[i];
 	}
 	return n;
+}
+
+/*
+ * The nearest live nodes to vector at level, as an insert would find them:
+ * greedy descent from the entry point, then a search of ef_construction.
+ * out has room for ef_construction + 1; returns how many, nearest first.
+ */
+int
+HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+				  const float *vector, int level, HnswCandidate *out)
+{
+	HnswMetaPageData meta;
+	HnswSearch	search;
+	HnswCandidate current;
+	HnswCandidate *window;
+	int			nwindow;
+	int			n = 0;
+
+	HnswReadMeta(index, &meta);
+	if (!ItemPointerIsValid(&meta.entry) || meta.entry_level < level)
+		return 0;
+	window = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
+	HnswSearchInit(&search, index, info, cache, vector);
+	current.ref.node = meta.entry;
+	current.ref.vblk = meta.entry_vblk;
+	current.ref.voff = meta.entry_voff;
+	current.distance = HnswVectorDistance(index, info, cache, vector, current.ref.vblk, current.ref.voff);
+	for (int l = meta.entry_level; l > level; l--)
+		HnswSearchGreedy(&search, l, &current);
+	HnswSearchEnter(&search, &current.ref, level);
+	HnswSearchRound(&search, info->ef_construction);
+	nwindow = WindowSorted(&search, window);
+	for (int i = 0; i < nwindow; i++)
+		if (NodeState(index, &window[i].ref) == HNSW_NODE_LIVE)
+			out[n++] = window[i];
+	pfree(window);
+	return n;
+}
+
+/*
+ * Gives node, which no level-0 list points at any more, an incoming link:
+ * its nearest nodes whose lists have a free slot are offered a link to it,
+ * nearest first, until one takes it.  Only free slots: a full list would
+ * choose again by the heuristic and could drop other links, orphaning
+ * their nodes in turn.  Returns whether a list took it.
+ */
+bool
+HnswLinkOrphan(Relation index, const HnswInfo *info, HnswBufferCache *cache, const HnswRef *node)
+{
+	float	   *vector = (float *) palloc(sizeof(float) * info->vm.dims);
+	HnswCandidate *near = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
+	HnswRef    *written = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
+	int			nnear;
+	bool		linked = false;
+
+	HnswLoadVector(index, info, cache, node->vblk, node->voff, vector);
+	nnear = HnswFindNeighbors(index, info, cache, vector, 0, near);
+	for (int i = 0; i < nnear && !linked; i++)
+	{
+		HnswCandidate me;
+		int			n;
+		int			state;
+
+		if (ItemPointerEquals(&near[i].ref.node, (ItemPointer) &node->node))
+			continue;
+		n = HnswReadList(index, &near[i].ref, 0, written, &state);
+		if (n >= 2 * info->m)
+			continue;
+		me.ref = *node;
+		me.distance = near[i].distance;
+		n = HnswUpdateList(index, info, cache, &near[i].ref, 0, &me, 1, NULL, 0, written);
+		for (int j = 0; j < n; j++)
+			linked |= ItemPointerEquals(&written[j].node, (ItemPointer) &node->node);
+	}
+	pfree(vector);
+	pfree(near);
+	pfree(written);
+	return linked;
 }
 
 void
@@ -540,7 +627,7 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 
 			me.ref = self;
 			me.distance = chosen[l][i].distance;
-			HnswUpdateList(index, info, cache, &chosen[l][i].ref, l, &me, 1, NULL, 0);
+			HnswUpdateList(index, info, cache, &chosen[l][i].ref, l, &me, 1, NULL, 0, NULL);
 		}
 
 	/* The highest node becomes the entry point */

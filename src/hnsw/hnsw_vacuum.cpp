@@ -11,7 +11,9 @@
  *    inserts see the marks and never link to them.  Replace the entry point
  *    if it was deleted.
  * 3. Repair: every list that points at a deleted node drops it and takes
- *    the best of the deleted node's own neighbors instead (heuristic).
+ *    the best of the deleted node's own neighbors instead (heuristic); each
+ *    node newly linked to is offered the link back.  Then every live node
+ *    no level-0 list points at any more gets a link from its nearest nodes.
  * 4. Free: after a second barrier, deleted nodes are pushed on the free
  *    list (linked through the heap TID field; their lists stay walkable),
  *    where an insert reuses the node item and its vector space.
@@ -152,7 +154,14 @@ ReplaceEntry(Relation index, DeletedSet *deleted, const HnswRef *best, int best_
 	UnlockReleaseBuffer(metabuf);
 }
 
-/* Phase 3: repairs one list of target that points at deleted nodes */
+/*
+ * Phase 3: repairs one list of target that points at deleted nodes: the
+ * deleted nodes' own neighbors are the replacements (heuristic).  Links are
+ * repaired both ways: each node target now points at anew is offered a link
+ * back.  Without that, a node whose incoming links all came from deleted
+ * nodes stays unreachable, and under steady update and delete churn the
+ * graph falls apart into islands a search cannot leave.
+ */
 static void
 RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		   DeletedSet *deleted, const HnswRef *target, int level,
@@ -165,6 +174,8 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	int			nremoved = 0;
 	int			capacity = 4 * info->m * info->m;
 	float	   *self = (float *) palloc(sizeof(float) * info->vm.dims);
+	HnswRef    *written = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
+	int			nwritten;
 
 	HnswLoadVector(index, info, cache, target->vblk, target->voff, self);
 	for (int i = 0; i < count; i++)
@@ -187,7 +198,22 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 			nadditions++;
 		}
 	}
-	HnswUpdateList(index, info, cache, target, level, additions, nadditions, removed, nremoved);
+	nwritten = HnswUpdateList(index, info, cache, target, level, additions, nadditions,
+							  removed, nremoved, written);
+	for (int i = 0; i < nwritten; i++)
+		for (int j = 0; j < nadditions; j++)
+		{
+			HnswCandidate back;
+
+			if (!ItemPointerEquals(&written[i].node, &additions[j].ref.node))
+				continue;
+			back.ref = *target;
+			back.distance = additions[j].distance;
+			HnswUpdateList(index, info, cache, &written[i], level, &back, 1,
+						   removed, nremoved, NULL);
+			break;
+		}
+	pfree(written);
 	pfree(second);
 	pfree(additions);
 	pfree(removed);
@@ -271,6 +297,94 @@ RepairGraph(IndexVacuumInfo *vinfo, DeletedSet *deleted)
 	pfree(list);
 }
 
+/*
+ * Phase 3b: a live node that no live node's level-0 list points at any
+ * more (its last in-links went to deleted nodes, or the heuristic pruned
+ * them) is reachable by no search: it gets a link from its nearest nodes.
+ * Returns how many such nodes there were.
+ */
+static int
+RelinkOrphans(IndexVacuumInfo *vinfo)
+{
+	Relation	index = vinfo->index;
+	const HnswInfo *info = HnswGetInfo(index);
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	HnswMetaPageData meta;
+	HnswVisited linked;
+	HnswRef    *orphans;
+	int			norphans = 0;
+	int			capacity = 64;
+	HnswBufferCache cache;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw relink", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	HnswReadMeta(index, &meta);
+	HnswVisitedInit(&linked, 1024);
+	orphans = (HnswRef *) palloc(sizeof(HnswRef) * capacity);
+
+	/* Two passes over the node pages: what is linked to, then who is not */
+	for (int pass = 0; pass < 2; pass++)
+	{
+		for (BlockNumber blk = 1; blk < nblocks; blk++)
+		{
+			Buffer		buf;
+			Page		page;
+
+			vacuum_delay_point();
+			buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, vinfo->strategy);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			page = BufferGetPage(buf);
+			if (HnswIsNodePage(page))
+				for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+				{
+					HnswNode	node = HnswGetNode(index, page, off);
+					ItemPointerData tid;
+					int			slots;
+					HnswNeighbor *list;
+
+					if (node->state != HNSW_NODE_LIVE)
+						continue;
+					ItemPointerSet(&tid, blk, off);
+					if (pass == 1)
+					{
+						if (HnswVisitedContains(&linked, HnswTidKey(&tid)) ||
+							ItemPointerEquals(&tid, &meta.entry))
+							continue;
+						if (norphans == capacity)
+						{
+							capacity *= 2;
+							orphans = (HnswRef *) repalloc_huge(orphans, sizeof(HnswRef) * capacity);
+						}
+						HnswNodeRef(node, &tid, &orphans[norphans++]);
+						continue;
+					}
+					list = HnswNodeList(node, info->m, 0, &slots);
+					for (int s = 0; s < slots; s++)
+					{
+						HnswRef		ref;
+
+						if (HnswNeighborIsEmpty(&list[s]))
+							continue;
+						HnswGetNeighbor(&list[s], &ref);
+						HnswVisitedAdd(&linked, HnswTidKey(&ref.node));
+					}
+				}
+			UnlockReleaseBuffer(buf);
+		}
+	}
+
+	HnswBufferCacheInit(&cache);
+	for (int i = 0; i < norphans; i++)
+	{
+		vacuum_delay_point();
+		HnswLinkOrphan(index, info, &cache, &orphans[i]);
+	}
+	HnswBufferCacheRelease(&cache);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return norphans;
+}
+
 /* Phase 4: deleted nodes become free, page by page */
 static void
 FreeDeleted(Relation index, DeletedSet *deleted)
@@ -335,6 +449,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 		ReplaceEntry(index, &deleted, &best, best_level);
 		RepairGraph(info, &deleted);
+		RelinkOrphans(info);
 
 		/* Inserts that started from the old entry point finish first */
 		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);

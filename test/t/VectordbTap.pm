@@ -334,4 +334,119 @@ sub server_log_clean
 	return $ok;
 }
 
+# --- helpers of the soak and crash-loop tests (016, 017)
+
+use Cwd ();
+
+push @EXPORT, qw(
+  self_match_misses pgbench_start pgbench_summary
+  wait_for_orphans restart_after_kill9
+);
+
+# self_match_misses(NODE, TABLE, ID_CONDITION, settings => 'SET ...;',
+#                   k => 10): like self_lookup_misses, but exact duplicates
+# may come first: a row counts as found when the index returns it at
+# distance 0, or returns K rows at distance 0 (more copies than K).
+# Returns (arrayref of missed ids, number of rows checked).
+sub self_match_misses
+{
+	my ($node, $table, $cond, %p) = @_;
+	my $settings = $p{settings} // 'SET hnsw.ef_search = 1000;';
+	my $k = $p{k} // 10;
+	my $sql = <<"EOS";
+SET enable_seqscan = off;
+$settings
+SELECT count(*),
+       coalesce(string_agg(r.id::text, ',' ORDER BY r.id) FILTER (WHERE NOT found), '')
+FROM $table r,
+     LATERAL (SELECT coalesce(bool_or(s.id = r.id), false) OR count(*) = $k AS found
+              FROM (SELECT x.id, x.v <-> r.v AS d FROM $table x ORDER BY d LIMIT $k) s
+              WHERE s.d = 0) l
+WHERE $cond
+EOS
+	my $out = $node->safe_psql($p{db} // 'postgres', $sql);
+	my ($n, $missed) = split /\|/, $out, 2;
+	return ([ grep { length } split /,/, ($missed // '') ], $n);
+}
+
+# pgbench_start(NODE, OUTFILE, ARGS...): pgbench ARGS against database
+# postgres of NODE in the background; stdout goes to OUTFILE and stderr to
+# OUTFILE.err.  Returns the IPC::Run harness.
+sub pgbench_start
+{
+	my ($node, $outfile, @args) = @_;
+	local %ENV = $node->_get_env();
+	my @cmd = ($node->installed_command('pgbench'), @args,
+		$node->connstr('postgres'));
+	return IPC::Run::start(\@cmd, '<', \undef, '>', $outfile, '2>',
+		"$outfile.err");
+}
+
+# pgbench_summary(STDOUT, STDERR): what a pgbench run reports:
+# { processed, failed, aborted (clients that stopped on an error),
+#   errors => [the error lines], scripts => [ { file, tx, failed } ] }
+sub pgbench_summary
+{
+	my ($out, $err) = @_;
+	my %s = (processed => 0, failed => 0, scripts => []);
+	$s{processed} = $1 if $out =~ /^number of transactions actually processed: (\d+)/m;
+	$s{failed}    = $1 if $out =~ /^number of failed transactions: (\d+)/m;
+	while ($out =~ /^SQL script \d+: (\S+)\n(.*?)(?=^SQL script |\z)/msg)
+	{
+		my ($file, $body) = ($1, $2);
+		my %sc = (file => $file, tx => 0, failed => 0);
+		$sc{tx}     = $1 if $body =~ /^ - (\d+) transactions/m;
+		$sc{failed} = $1 if $body =~ /^ - number of failed transactions: (\d+)/m;
+		push @{ $s{scripts} }, \%sc;
+	}
+	$s{errors}  = [ grep { /error|abort|FATAL|PANIC/i } split /\n/, $err ];
+	$s{aborted} = () = $err =~ /^pgbench: error: client \d+ .*aborted/mg;
+	$s{aborted} += 1 if $out =~ /Run was aborted/ && !$s{aborted};
+	return \%s;
+}
+
+# wait_for_orphans(NODE, POSTMASTER_PID, TIMEOUT = 60): after kill -9 of
+# the postmaster, waits until it has been reaped and every process still
+# working in NODE's data directory (backends and auxiliary processes, which
+# stay until they notice) has exited; returns whether none is left
+sub wait_for_orphans
+{
+	my ($node, $pm, $timeout) = @_;
+	my $dir = Cwd::realpath($node->data_dir);
+	my $t0  = time;
+	while (1)
+	{
+		my @left = grep {
+			my $cwd = readlink("/proc/$_/cwd");
+			defined $cwd && $cwd eq $dir
+		} map { m{^/proc/(\d+)$} ? $1 : () } glob('/proc/[0-9]*');
+		# a killed postmaster stays a zombie until reaped, and the next
+		# postmaster takes a live PID in postmaster.pid for a running server
+		push @left, $pm if $pm && kill(0, $pm);
+		return 1 if !@left;
+		return 0 if time - $t0 > ($timeout // 60);
+		Time::HiRes::sleep(0.1);
+	}
+}
+
+# restart_after_kill9(NODE): kill -9 of the postmaster, then a start once
+# it and its orphaned processes are gone.  Returns the seconds until the
+# server accepted connections again.
+sub restart_after_kill9
+{
+	my ($node) = @_;
+	my $t0 = time;
+	my ($pm) = split /\n/, slurp_file($node->data_dir . '/postmaster.pid');
+	$node->kill9;
+	wait_for_orphans($node, $pm)
+	  or die 'processes of ' . $node->name . " did not exit after kill -9\n";
+	# the shared memory segment can outlive the last process by a moment
+	for my $try (1 .. 10)
+	{
+		return time - $t0 if $node->start(fail_ok => $try < 10);
+		Time::HiRes::sleep(1);
+	}
+	return;
+}
+
 1;
