@@ -473,6 +473,20 @@ LevelCandidates(HnswSearch *search, HnswCandidate *window, int nwindow,
 	return n;
 }
 
+/* Greedy descent from the entry point down to level: *current ends at the
+ * nearest node found on the level above it */
+static void
+Descend(HnswSearch *search, const HnswMetaPageData *meta, int level, HnswCandidate *current)
+{
+	current->ref.node = meta->entry;
+	current->ref.vblk = meta->entry_vblk;
+	current->ref.voff = meta->entry_voff;
+	current->distance = HnswVectorDistance(search->index, search->info, search->buffers,
+										   search->query, current->ref.vblk, current->ref.voff);
+	for (int l = meta->entry_level; l > level; l--)
+		HnswSearchGreedy(search, l, current);
+}
+
 /*
  * The nearest live nodes to vector at level, as an insert would find them:
  * greedy descent from the entry point, then a search of ef_construction.
@@ -494,12 +508,7 @@ HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		return 0;
 	window = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
 	HnswSearchInit(&search, index, info, cache, vector);
-	current.ref.node = meta.entry;
-	current.ref.vblk = meta.entry_vblk;
-	current.ref.voff = meta.entry_voff;
-	current.distance = HnswVectorDistance(index, info, cache, vector, current.ref.vblk, current.ref.voff);
-	for (int l = meta.entry_level; l > level; l--)
-		HnswSearchGreedy(&search, l, &current);
+	Descend(&search, &meta, level, &current);
 	HnswSearchEnter(&search, &current.ref, level);
 	HnswSearchRound(&search, info->ef_construction);
 	nwindow = WindowSorted(&search, window);
@@ -582,12 +591,7 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 
 	/* Greedy descent to the node's own level */
 	HnswSearchInit(&search, index, info, cache, vector);
-	current.ref.node = meta.entry;
-	current.ref.vblk = meta.entry_vblk;
-	current.ref.voff = meta.entry_voff;
-	current.distance = HnswVectorDistance(index, info, cache, vector, current.ref.vblk, current.ref.voff);
-	for (int l = meta.entry_level; l > level; l--)
-		HnswSearchGreedy(&search, l, &current);
+	Descend(&search, &meta, level, &current);
 
 	/* On each level from there down: the ef_construction nearest, then the
 	 * heuristic's pick of them as neighbors */
