@@ -157,8 +157,8 @@ ReplaceEntry(Relation index, DeletedSet *deleted, const HnswRef *best, int best_
 /*
  * Phase 3: repairs one list of target that points at deleted nodes: the
  * deleted nodes' own neighbors are the replacements (heuristic).  Links are
- * repaired both ways: each node target now points at anew is offered a link
- * back.  Without that, a node whose incoming links all came from deleted
+ * repaired both ways: each node target now points at anew, whose list has
+ * room, is offered a link back.  Without that, a node whose incoming links all came from deleted
  * nodes stays unreachable, and under steady update and delete churn the
  * graph falls apart into islands a search cannot leave.
  */
@@ -204,13 +204,21 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		for (int j = 0; j < nadditions; j++)
 		{
 			HnswCandidate back;
+			int			state;
 
 			if (!ItemPointerEquals(&written[i].node, &additions[j].ref.node))
 				continue;
-			back.ref = *target;
-			back.distance = additions[j].distance;
-			HnswUpdateList(index, info, cache, &written[i], level, &back, 1,
-						   removed, nremoved, NULL);
+			/* only into a free slot: a full list would choose again and
+			 * could drop other links, losing recall (orphans left over are
+			 * relinked after the repair) */
+			if (HnswReadList(index, &written[i], level, second, &state) <
+				(level == 0 ? 2 * info->m : info->m))
+			{
+				back.ref = *target;
+				back.distance = additions[j].distance;
+				HnswUpdateList(index, info, cache, &written[i], level, &back, 1,
+							   removed, nremoved, NULL);
+			}
 			break;
 		}
 	pfree(written);
