@@ -102,3 +102,24 @@ vdb_tap()
 		"${run[@]}"
 	fi
 }
+
+# Log parsers shared by scripts/test.sh and scripts/sanitize.sh: print
+# "passed failed [skipped]" read from a log
+vdb_count_regress()
+{
+	echo "$(grep -cE '\.\.\. ok' "$1") $(grep -cE '\.\.\. FAILED' "$1")"
+}
+# prove -v output: top-level "ok N" / "not ok N" lines per test file; a file
+# that dies or exits non-zero without a failed assertion counts as one failure
+vdb_count_tap()
+{
+	awk '
+		function done_file() { if (dubious && !file_failed) f++; dubious = 0; file_failed = 0 }
+		/^Test Summary Report/ { exit }
+		/^[^ #].*\.pl \.\.+ *$/ { done_file() }
+		/^ok [0-9]+/ { if (tolower($0) ~ /# skip/) sk++; else p++ }
+		/^not ok [0-9]+/ { if ($0 !~ /# TODO/) { f++; file_failed = 1 } }
+		/Dubious, test returned|No plan found|Bad plan|No subtests run|Parse errors/ { dubious = 1 }
+		END { done_file(); print p + 0, f + 0, sk + 0 }
+	' "$1"
+}

@@ -2,12 +2,14 @@
 # scripts/test.sh: every test level, from a fresh Debian bookworm machine.
 #
 # Installs missing packages, builds and installs vectordb, runs the GoogleTest
-# unit suite, then starts a throwaway cluster (tmp/test-cluster, port
-# $VDB_TEST_PORT) for pg_regress, the isolation specs, the psycopg/pg_dump
-# suite and the Node.js client suite, and stops it again however the run
-# ends; last the TAP suite (test/t/*.pl), whose tests start and stop clusters
-# of their own.  Prints one summary line "N passed, N failed" and exits
-# non-zero if anything failed.
+# unit suite and the libFuzzer harnesses (VDB_FUZZ_SECONDS each, default 30),
+# then starts a throwaway cluster (tmp/test-cluster, port $VDB_TEST_PORT) for
+# pg_regress, the isolation specs, the psycopg/pg_dump suite and the Node.js
+# client suite, and stops it again however the run ends; then the TAP suite
+# (test/t/*.pl, soak and crash loop included), whose tests start and stop
+# clusters of their own; last the ASan/UBSan build and its suites
+# (scripts/sanitize.sh).  Prints one summary line "N passed, N failed" and
+# exits non-zero if anything failed.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$VDB_ROOT"
@@ -55,15 +57,6 @@ count_gtest()
 	sk=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$1" | tail -1)
 	echo "${p:-0} ${f:-0} ${sk:-0}"
 }
-count_regress()
-{
-	echo "$(grep -cE '\.\.\. ok' "$1") $(grep -cE '\.\.\. FAILED' "$1")"
-}
-# pg_isolation_regress reports each spec as pg_regress does its tests
-count_isolation()
-{
-	count_regress "$1"
-}
 count_pytest()
 {
 	local line p f e
@@ -73,19 +66,10 @@ count_pytest()
 	e=$(grep -oE '[0-9]+ errors?' <<<"$line" | grep -oE '[0-9]+')
 	echo "${p:-0} $((${f:-0} + ${e:-0}))"
 }
-# prove -v output: top-level "ok N" / "not ok N" lines per test file; a file
-# that dies or exits non-zero without a failed assertion counts as one failure
-count_tap()
+# scripts that end with their own "N passed, N failed" line
+count_summary()
 {
-	awk '
-		function done_file() { if (dubious && !file_failed) f++; dubious = 0; file_failed = 0 }
-		/^Test Summary Report/ { exit }
-		/^[^ #].*\.pl \.\.+ *$/ { done_file() }
-		/^ok [0-9]+/ { if (tolower($0) ~ /# skip/) sk++; else p++ }
-		/^not ok [0-9]+/ { if ($0 !~ /# TODO/) { f++; file_failed = 1 } }
-		/Dubious, test returned|No plan found|Bad plan|No subtests run|Parse errors/ { dubious = 1 }
-		END { done_file(); print p + 0, f + 0, sk + 0 }
-	' "$1"
+	sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1 \2/p' "$1" | tail -1 | grep . || echo "0 0"
 }
 count_node()
 {
@@ -103,16 +87,27 @@ if ! vdb_build_install >"$LOGS/build.log" 2>&1; then
 fi
 
 step unit count_gtest make -s unitcheck
+step fuzz count_summary bash scripts/fuzz.sh "${VDB_FUZZ_SECONDS:-30}"
 
 vdb_cluster_start test-cluster "$PORT"
 trap 'vdb_cluster_stop test-cluster' EXIT
 
 rm -f regression.diffs test/specs/regression.diffs
-step regress count_regress make -s installcheck PG_CONFIG=$PG_BIN/pg_config
-step isolation count_isolation make -s isolationcheck PG_CONFIG=$PG_BIN/pg_config
+step regress vdb_count_regress make -s installcheck PG_CONFIG=$PG_BIN/pg_config
+step isolation vdb_count_regress make -s isolationcheck PG_CONFIG=$PG_BIN/pg_config
 step python count_pytest /usr/bin/python3 -m pytest -q -p no:cacheprovider test/clients
 step node count_node bash -c 'cd test/clients/node && npm ci --no-audit --no-fund --loglevel=error && node --test'
-step tap count_tap vdb_tap
+step tap vdb_count_tap vdb_tap
+# last: its own PostgreSQL copy and clusters, none of the above running.
+# Every TAP file but the limits test, whose resident-memory figures ASan's
+# shadow memory would swamp; the soak for 30 s.
+vdb_cluster_stop test-cluster
+trap - EXIT
+SANITIZE_TAP=()
+for t in test/t/*.pl; do
+	[[ $t == */018_limits.pl ]] || SANITIZE_TAP+=("$t")
+done
+step sanitize count_summary env VDB_SOAK_SECONDS=30 bash scripts/sanitize.sh "${SANITIZE_TAP[@]}"
 
 echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 [ "$FAILED" -eq 0 ]
