@@ -579,6 +579,7 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 	HnswCandidate current;
 	int			nwindow;
 	int			top;
+	bool		linked = false;
 
 	MemSet(counts, 0, sizeof(counts));
 	HnswReadMeta(index, &meta);
@@ -628,11 +629,22 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 		for (int i = 0; i < counts[l]; i++)
 		{
 			HnswCandidate me;
+			HnswRef		written[2 * HNSW_MAX_M];
+			int			n;
 
 			me.ref = self;
 			me.distance = chosen[l][i].distance;
-			HnswUpdateList(index, info, cache, &chosen[l][i].ref, l, &me, 1, NULL, 0, NULL);
+			n = HnswUpdateList(index, info, cache, &chosen[l][i].ref, l, &me, 1, NULL, 0, written);
+			for (int j = 0; l == 0 && j < n; j++)
+				linked |= ItemPointerEquals(&written[j].node, &self.node);
 		}
+
+	/*
+	 * Every neighbor's heuristic may have turned the new node down, leaving
+	 * it unreachable: then a nearby list with a free slot takes it.
+	 */
+	if (counts[0] > 0 && !linked)
+		HnswLinkOrphan(index, info, cache, &self);
 
 	/* The highest node becomes the entry point */
 	if (level > meta.entry_level)
