@@ -103,7 +103,9 @@ for my $w (0 .. 2)
 {
 	open my $fh, '>', "$dir/w$w.sql" or die $!;
 	my @ids = grep { $_ % 3 == $w } 8001 .. $n;
-	print $fh "INSERT INTO t_flat SELECT * FROM s WHERE id = $_ RETURNING id;\n" for @ids;
+	# paced, so the inserts are still running when the crash comes
+	print $fh "INSERT INTO t_flat SELECT * FROM s WHERE id = $_ RETURNING id; SELECT pg_sleep(0.002);\n"
+	  for @ids;
 	close $fh;
 	push @h, start_psql_file($node, "$dir/w$w.sql", "$dir/w$w.out");
 }
