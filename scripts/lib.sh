@@ -16,7 +16,8 @@ VDB_PACKAGES=(
 	libfaiss-dev libopenblas-openmp-dev
 	clang-14 libclang-rt-14-dev
 	dataset-fashion-mnist
-	python3 python3-numpy python3-psycopg python3-pytest
+	python3 python3-numpy python3-psycopg python3-pytest python3-pil
+	gnuplot-nox
 	libipc-run-perl
 )
 

@@ -15,7 +15,9 @@ use VectordbTap;
 
 my $n    = 10000;
 my $node = vdb_node('vacuum');
-my $data = gen_clustered(n => $n, nq => 100, seed => 4);
+# 300 queries: a recall step of 0.0033 per query that loses every neighbour,
+# so one unlucky query cannot decide the 0.01 comparison below
+my $data = gen_clustered(n => $n, nq => 300, seed => 4);
 create_vector_table($node, 't');
 load_rows($node, 't', $data->{base}, $data->{cat}, 1);
 create_queries($node, $data->{queries});
@@ -68,7 +70,9 @@ $node->safe_psql('postgres', 'REINDEX INDEX t_v');
 my $r_fresh = recall(knn($node), $exact_now);
 note sprintf('recall@10: after churn %.4f, fresh REINDEX %.4f; REINDEX size %d kB',
 	$r_churned, $r_fresh, index_size($node, 't_v') / 1024);
-cmp_ok($r_churned, '>=', $r_fresh - 0.01, 'recall after churn is within 0.01 of a fresh build');
+# 1e-9: the recalls are sums of fractions and 0.99 is not exact in binary
+cmp_ok($r_churned, '>=', $r_fresh - 0.01 - 1e-9,
+	'recall after churn is within 0.01 of a fresh build');
 cmp_ok($r_churned, '>=', 0.95, 'recall@10 >= 0.95 after churn');
 index_check_clean($node, 't_v', 'check is clean after REINDEX');
 
