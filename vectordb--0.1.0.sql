@@ -364,3 +364,15 @@ CREATE FUNCTION vectordb_index_check(regclass) RETURNS SETOF text
 	AS 'MODULE_PATHNAME' LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION vectordb_index_check(regclass) IS 'walks an index and returns one row per structural problem; no rows when it is sound';
+
+CREATE FUNCTION vectordb_index_stats(index regclass,
+	OUT access_method text, OUT dimensions integer, OUT pages bigint,
+	OUT elements bigint, OUT deleted bigint, OUT free_slots bigint,
+	OUT levels integer, OUT avg_neighbors double precision,
+	OUT lists integer, OUT quantizer text,
+	OUT min_list bigint, OUT avg_list double precision, OUT max_list bigint,
+	OUT scans bigint, OUT distances bigint,
+	OUT last_scan_distances bigint, OUT last_scan_tuples bigint)
+	AS 'MODULE_PATHNAME' LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION vectordb_index_stats(regclass) IS 'the shape of an hnsw or ivf index, and the distances this session''s scans of it computed';

@@ -21,6 +21,7 @@
  *-------------------------------------------------------------------------
  */
 #include "hnsw/hnsw.h"
+#include "pg/index_stats.h"
 
 extern "C"
 {
@@ -50,6 +51,8 @@ typedef struct HnswScanOpaqueData
 	bool		have_last;
 	double		last_distance;	/* of the last row returned */
 	Buffer		pinned;			/* node page of the last row returned */
+	int64		checked;		/* distances recomputed for returned rows */
+	int64		returned;		/* rows returned */
 } HnswScanOpaqueData;
 
 typedef HnswScanOpaqueData *HnswScanOpaque;
@@ -70,8 +73,16 @@ hnswbeginscan(Relation index, int nkeys, int norderbys)
 }
 
 static void
-ReleaseScanState(HnswScanOpaque so)
+ReleaseScanState(IndexScanDesc scan)
 {
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+
+	if (so->started || so->returned > 0)
+		IndexStatsScanDone(scan->indexRelation,
+						   (so->started && !so->empty ? so->search.distances + 1 : 0) + so->checked,
+						   so->returned);
+	so->search.distances = 0;
+	so->checked = so->returned = 0;
 	if (BufferIsValid(so->pinned))
 	{
 		ReleaseBuffer(so->pinned);
@@ -93,7 +104,7 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	MemoryContext old;
 
-	ReleaseScanState(so);
+	ReleaseScanState(scan);
 	if (keys && scan->numberOfKeys > 0)
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
@@ -179,6 +190,7 @@ CheckCandidate(IndexScanDesc scan, const HnswCandidate *c, ItemPointer heaptid, 
 	if (live)
 	{
 		*heaptid = node->heaptid;
+		so->checked++;
 		*distance = HnswVectorDistance(scan->indexRelation, so->info, &so->buffers, so->query,
 									   BlockIdGetBlockNumber(&node->vblk), node->voff);
 	}
@@ -224,6 +236,7 @@ WalkNext(IndexScanDesc scan)
 				so->walk_off++;
 				LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 				so->pinned = buf;	/* as for ordered rows: no TID recycling */
+				so->returned++;
 				scan->xs_recheck = false;
 				scan->xs_recheckorderby = false;
 				scan->xs_orderbynulls[0] = so->null_query;
@@ -295,6 +308,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 		scan->xs_recheckorderby = false;
 		scan->xs_orderbyvals[0] = Float8GetDatum(VectorIndexReportedDistance(&so->info->vm, distance));
 		scan->xs_orderbynulls[0] = false;
+		so->returned++;
 		found = true;
 	}
 	MemoryContextSwitchTo(old);
@@ -306,7 +320,7 @@ hnswendscan(IndexScanDesc scan)
 {
 	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 
-	ReleaseScanState(so);
+	ReleaseScanState(scan);
 	MemoryContextDelete(so->cxt);
 	pfree(so);
 	scan->opaque = NULL;

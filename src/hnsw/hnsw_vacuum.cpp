@@ -13,7 +13,8 @@
  * 3. Repair: every list that points at a deleted node drops it and takes
  *    the best of the deleted node's own neighbors instead (heuristic); each
  *    node newly linked to is offered the link back.  Then every live node
- *    no level-0 list points at any more gets a link from its nearest nodes.
+ *    that a walk from the entry point through level-0 lists no longer
+ *    reaches gets a link from its nearest reachable node.
  * 4. Free: after a second barrier, deleted nodes are pushed on the free
  *    list (linked through the heap TID field; their lists stay walkable),
  *    where an insert reuses the node item and its vector space.
@@ -306,91 +307,254 @@ RepairGraph(IndexVacuumInfo *vinfo, DeletedSet *deleted)
 }
 
 /*
- * Phase 3b: a live node that no live node's level-0 list points at any
- * more (its last in-links went to deleted nodes, or the heuristic pruned
- * them) is reachable by no search: it gets a link from its nearest nodes.
- * Returns how many such nodes there were.
+ * Phase 3b: every live node must be reachable from the entry point through
+ * level-0 lists of live nodes, or no search finds it.  Deletes and the
+ * heuristic's pruning can cut a node off, or a whole cluster whose links
+ * to the rest all went through deleted nodes.  A breadth-first walk from
+ * the entry point finds what is cut off; each such node gets a link from
+ * its nearest reachable node (a free slot if one of them has one, else in
+ * place of a neighbor that other lists also point at, so nobody loses its
+ * last incoming link), the link back if its own list has room, and then
+ * whatever it reaches counts as reachable too.  Returns how many nodes
+ * were relinked.
  */
+typedef struct LiveNode
+{
+	uint64		key;			/* HnswTidKey; hash key */
+	bool		live;			/* a live node, not only linked to */
+	bool		reached;
+	int32		indegree;		/* level-0 lists of live nodes pointing here */
+} LiveNode;
+
+typedef struct Reachability
+{
+	Relation	index;
+	const HnswInfo *info;
+	HTAB	   *nodes;
+	HnswRef    *queue;
+	int64		queue_cap;
+} Reachability;
+
+static LiveNode *
+FindLive(Reachability *r, ItemPointer tid, bool create)
+{
+	uint64		key = HnswTidKey(tid);
+	bool		found;
+	LiveNode   *n = (LiveNode *) hash_search(r->nodes, &key, create ? HASH_ENTER : HASH_FIND, &found);
+
+	if (create && !found)
+	{
+		n->live = n->reached = false;
+		n->indegree = 0;
+	}
+	return n;
+}
+
+/* Marks everything reachable from start through live nodes' level-0 lists */
+static void
+Reach(Reachability *r, const HnswRef *start)
+{
+	HnswRef    *list = (HnswRef *) palloc(sizeof(HnswRef) * 2 * r->info->m);
+	int64		head = 0;
+	int64		tail = 0;
+	LiveNode   *s = FindLive(r, (ItemPointer) &start->node, false);
+
+	if (s == NULL || !s->live || s->reached)
+		return;
+	s->reached = true;
+	r->queue[tail++] = *start;
+	while (head < tail)
+	{
+		int			state;
+		int			n = HnswReadList(r->index, &r->queue[head++], 0, list, &state);
+
+		vacuum_delay_point();
+		for (int i = 0; i < n; i++)
+		{
+			LiveNode   *t = FindLive(r, &list[i].node, false);
+
+			if (t == NULL || !t->live || t->reached)
+				continue;
+			t->reached = true;
+			r->queue[tail++] = list[i];
+		}
+	}
+	pfree(list);
+}
+
+/* Links reachable node from to orphan, in a free slot or else in place of
+ * the neighbor with the most other incoming links; false if neither */
+static bool
+LinkFrom(Reachability *r, HnswBufferCache *cache, const HnswCandidate *from, const HnswRef *orphan)
+{
+	const HnswInfo *info = r->info;
+	HnswRef    *list = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
+	HnswRef    *written = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
+	HnswCandidate add;
+	ItemPointerData victim;
+	int			state;
+	int			n = HnswReadList(r->index, &from->ref, 0, list, &state);
+	int			nremoved = 0;
+	LiveNode   *v = NULL;
+	bool		linked = false;
+
+	if (n >= 2 * info->m)
+	{
+		for (int i = 0; i < n; i++)
+		{
+			LiveNode   *t = FindLive(r, &list[i].node, false);
+
+			if (t != NULL && t->indegree >= 2 && (v == NULL || t->indegree > v->indegree))
+			{
+				v = t;
+				victim = list[i].node;
+			}
+		}
+		if (v == NULL)
+			return false;
+		nremoved = 1;
+	}
+	add.ref = *orphan;
+	add.distance = from->distance;
+	/* one out, one in: the list fits without the heuristic choosing */
+	n = HnswUpdateList(r->index, info, cache, &from->ref, 0, &add, 1, &victim, nremoved, written);
+	for (int i = 0; i < n; i++)
+		linked |= ItemPointerEquals(&written[i].node, (ItemPointer) &orphan->node);
+	if (linked && v != NULL)
+		v->indegree--;
+	pfree(list);
+	pfree(written);
+	return linked;
+}
+
 static int
-RelinkOrphans(IndexVacuumInfo *vinfo)
+Reconnect(IndexVacuumInfo *vinfo)
 {
 	Relation	index = vinfo->index;
 	const HnswInfo *info = HnswGetInfo(index);
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	HnswMetaPageData meta;
-	HnswVisited linked;
-	HnswRef    *orphans;
-	int			norphans = 0;
-	int			capacity = 64;
-	HnswBufferCache cache;
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw relink", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw reconnect", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
+	HnswMetaPageData meta;
+	Reachability r;
+	HASHCTL		ctl;
+	HnswRef    *live;
+	int64		nlive = 0;
+	int64		live_cap = 1024;
+	int			relinked = 0;
+	HnswBufferCache cache;
+	float	   *vector = (float *) palloc(sizeof(float) * info->vm.dims);
+	HnswCandidate *near = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
 
 	HnswReadMeta(index, &meta);
-	HnswVisitedInit(&linked, 1024);
-	orphans = (HnswRef *) palloc(sizeof(HnswRef) * capacity);
+	ctl.keysize = sizeof(uint64);
+	ctl.entrysize = sizeof(LiveNode);
+	ctl.hcxt = cxt;
+	r.index = index;
+	r.info = info;
+	r.nodes = hash_create("hnsw live nodes", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	live = (HnswRef *) palloc(sizeof(HnswRef) * live_cap);
 
-	/* Two passes over the node pages: what is linked to, then who is not */
-	for (int pass = 0; pass < 2; pass++)
+	/* The live nodes, and how many level-0 lists point at each node */
+	for (BlockNumber blk = 1; blk < nblocks; blk++)
 	{
-		for (BlockNumber blk = 1; blk < nblocks; blk++)
-		{
-			Buffer		buf;
-			Page		page;
+		Buffer		buf;
+		Page		page;
 
-			vacuum_delay_point();
-			buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, vinfo->strategy);
-			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			page = BufferGetPage(buf);
-			if (HnswIsNodePage(page))
-				for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+		vacuum_delay_point();
+		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, vinfo->strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (HnswIsNodePage(page))
+			for (OffsetNumber off = FirstOffsetNumber; off <= PageGetMaxOffsetNumber(page); off++)
+			{
+				HnswNode	node = HnswGetNode(index, page, off);
+				ItemPointerData tid;
+				int			slots;
+				HnswNeighbor *list;
+
+				if (node->state != HNSW_NODE_LIVE)
+					continue;
+				ItemPointerSet(&tid, blk, off);
+				FindLive(&r, &tid, true)->live = true;
+				if (nlive == live_cap)
 				{
-					HnswNode	node = HnswGetNode(index, page, off);
-					ItemPointerData tid;
-					int			slots;
-					HnswNeighbor *list;
-
-					if (node->state != HNSW_NODE_LIVE)
-						continue;
-					ItemPointerSet(&tid, blk, off);
-					if (pass == 1)
-					{
-						if (HnswVisitedContains(&linked, HnswTidKey(&tid)) ||
-							ItemPointerEquals(&tid, &meta.entry))
-							continue;
-						if (norphans == capacity)
-						{
-							capacity *= 2;
-							orphans = (HnswRef *) repalloc_huge(orphans, sizeof(HnswRef) * capacity);
-						}
-						HnswNodeRef(node, &tid, &orphans[norphans++]);
-						continue;
-					}
-					list = HnswNodeList(node, info->m, 0, &slots);
-					for (int s = 0; s < slots; s++)
-					{
-						HnswRef		ref;
-
-						if (HnswNeighborIsEmpty(&list[s]))
-							continue;
-						HnswGetNeighbor(&list[s], &ref);
-						HnswVisitedAdd(&linked, HnswTidKey(&ref.node));
-					}
+					live_cap *= 2;
+					live = (HnswRef *) repalloc_huge(live, sizeof(HnswRef) * live_cap);
 				}
-			UnlockReleaseBuffer(buf);
-		}
+				HnswNodeRef(node, &tid, &live[nlive++]);
+				list = HnswNodeList(node, info->m, 0, &slots);
+				for (int s = 0; s < slots; s++)
+				{
+					HnswRef		ref;
+
+					if (HnswNeighborIsEmpty(&list[s]))
+						continue;
+					HnswGetNeighbor(&list[s], &ref);
+					FindLive(&r, &ref.node, true)->indegree++;
+				}
+			}
+		UnlockReleaseBuffer(buf);
+	}
+	if (nlive == 0 || !ItemPointerIsValid(&meta.entry))
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		return 0;
+	}
+
+	r.queue_cap = nlive;
+	r.queue = (HnswRef *) palloc_extended(sizeof(HnswRef) * nlive, MCXT_ALLOC_HUGE);
+	{
+		HnswRef		entry;
+
+		entry.node = meta.entry;
+		entry.vblk = meta.entry_vblk;
+		entry.voff = meta.entry_voff;
+		Reach(&r, &entry);
 	}
 
 	HnswBufferCacheInit(&cache);
-	for (int i = 0; i < norphans; i++)
+	for (int64 i = 0; i < nlive; i++)
 	{
+		LiveNode   *u = FindLive(&r, &live[i].node, false);
+		int			nnear;
+		bool		linked = false;
+
+		if (u->reached)
+			continue;
 		vacuum_delay_point();
-		HnswLinkOrphan(index, info, &cache, &orphans[i]);
+		HnswLoadVector(index, info, &cache, live[i].vblk, live[i].voff, vector);
+		nnear = HnswFindNeighbors(index, info, &cache, vector, 0, near);
+		for (int j = 0; j < nnear && !linked; j++)
+		{
+			LiveNode   *t = FindLive(&r, &near[j].ref.node, false);
+
+			if (t != NULL && t->reached)
+				linked = LinkFrom(&r, &cache, &near[j], &live[i]);
+			if (linked)
+			{
+				/* and back, where the orphan's list has room */
+				HnswRef    *list = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
+				int			state;
+
+				if (HnswReadList(index, &live[i], 0, list, &state) < 2 * info->m)
+					HnswUpdateList(index, info, &cache, &live[i], 0, &near[j], 1, NULL, 0, NULL);
+				pfree(list);
+			}
+		}
+		if (!linked)
+			continue;
+		u->indegree++;
+		relinked++;
+		Reach(&r, &live[i]);
+		if ((relinked & 255) == 0)
+			HnswBufferCacheRelease(&cache);
 	}
 	HnswBufferCacheRelease(&cache);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
-	return norphans;
+	return relinked;
 }
 
 /* Phase 4: deleted nodes become free, page by page */
@@ -457,7 +621,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 		ReplaceEntry(index, &deleted, &best, best_level);
 		RepairGraph(info, &deleted);
-		RelinkOrphans(info);
+		Reconnect(info);
 
 		/* Inserts that started from the old entry point finish first */
 		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);

@@ -24,6 +24,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ivf/ivf.h"
+#include "pg/index_stats.h"
 
 #include <algorithm>
 #include <cmath>
@@ -75,6 +76,10 @@ typedef struct IvfScanOpaqueData
 	TupleTableSlot *slot;
 	EState	   *estate;
 	IndexInfo  *index_info;
+
+	/* for vectordb_index_stats: centroid, code and re-rank distances */
+	int64		distances;
+	int64		returned;
 } IvfScanOpaqueData;
 
 typedef IvfScanOpaqueData *IvfScanOpaque;
@@ -137,7 +142,10 @@ ProbeList(IndexScanDesc scan, int list)
 			double		distance = 0.0;
 
 			if (!so->unordered)
+			{
 				distance = vectordb::ivf::CodeDistance(st->codec, so->table, so->query, entry->code);
+				so->distances++;
+			}
 			HeapPush(so, (float) distance, &entry->heaptid);
 		}
 		blkno = IvfPageGetOpaque(page)->nextblk;
@@ -185,6 +193,8 @@ OrderLists(IvfScanOpaque so)
 	std::stable_sort(so->order, so->order + lists,
 					 [distances](int a, int b) { return distances[a] < distances[b]; });
 	pfree(distances);
+	if (!so->unordered)
+		so->distances += lists;
 }
 
 /* Exact distance of a candidate from its row; false when the scan's
@@ -213,6 +223,7 @@ ExactDistance(IndexScanDesc scan, ItemPointer tid, double *distance)
 	{
 		*distance = vectordb::simd::PartialDistance(st->codec.metric, so->query, so->scratch,
 													st->vm.dims);
+		so->distances++;
 		ok = true;
 	}
 	ExecClearTuple(so->slot);
@@ -292,6 +303,17 @@ ivfbeginscan(Relation index, int nkeys, int norderbys)
 	return scan;
 }
 
+/* The end of one query: its counts go to vectordb_index_stats */
+static void
+ReportScan(IndexScanDesc scan)
+{
+	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
+
+	if (so->started)
+		IndexStatsScanDone(scan->indexRelation, so->distances, so->returned);
+	so->distances = so->returned = 0;
+}
+
 static void
 ReleaseFetch(IvfScanOpaque so)
 {
@@ -311,6 +333,7 @@ ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int nor
 	const IvfState *st = so->st;
 	MemoryContext old;
 
+	ReportScan(scan);
 	ReleaseFetch(so);
 	MemoryContextReset(so->cxt);
 	so->started = false;
@@ -386,6 +409,7 @@ ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 				scan->xs_orderbyvals[0] =
 					Float8GetDatum(VectorIndexReportedDistance(&st->vm, c.distance));
 		}
+		so->returned++;
 		MemoryContextSwitchTo(old);
 		return true;
 	}
@@ -396,6 +420,7 @@ ivfendscan(IndexScanDesc scan)
 {
 	IvfScanOpaque so = (IvfScanOpaque) scan->opaque;
 
+	ReportScan(scan);
 	ReleaseFetch(so);
 	MemoryContextDelete(so->cxt);
 	pfree(so);

@@ -79,25 +79,47 @@ IndexCheckHeapTid(IndexCheck *check, ItemPointer tid)
 }
 
 /*
- * The check reads every page of the index, which holds the indexed values:
- * only those who may read the table may run it.  The privilege is checked
- * before any lock is taken, so a caller without it cannot block others.
+ * The introspection functions read the index, which holds the indexed
+ * values (or, for the statistics, how many rows there are): only those who
+ * may read the table may run them.  The privilege is checked before any
+ * lock is taken, so a caller without it cannot block others.
  */
-static void
-CheckPrivileges(Oid indexoid)
+void
+IndexIntrospectionAccess(Oid relid, const char *what)
 {
-	Oid			heapoid = IndexGetRelation(indexoid, true);
+	Oid			heapoid;
 
+	if (get_rel_relkind(relid) != RELKIND_INDEX)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not an index", get_rel_name(relid))));
+	heapoid = IndexGetRelation(relid, true);
 	if (!OidIsValid(heapoid))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an index", get_rel_name(indexoid))));
+				 errmsg("\"%s\" is not an index", get_rel_name(relid))));
 	if (pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied for table %s", get_rel_name(heapoid)),
-				 errdetail("Checking index \"%s\" requires SELECT on its table.",
-						   get_rel_name(indexoid))));
+				 errdetail("%s index \"%s\" requires SELECT on its table.",
+						   what, get_rel_name(relid))));
+}
+
+/* Which of vectordb's access methods index belongs to; an error for others */
+IndexAm
+IndexIntrospectionAm(Relation index)
+{
+	Oid			am = index->rd_rel->relam;
+
+	if (am == get_index_am_oid("hnsw", true))
+		return INDEX_AM_HNSW;
+	if (am == get_index_am_oid("ivf", true))
+		return INDEX_AM_IVF;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("\"%s\" is not an hnsw or ivf index", RelationGetRelationName(index))));
+	pg_unreachable();
 }
 
 VDB_FUNCTION(vectordb_index_check)
@@ -106,13 +128,8 @@ VDB_FUNCTION(vectordb_index_check)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	IndexCheck	check;
 	Relation	index;
-	Oid			am;
 
-	if (get_rel_relkind(relid) != RELKIND_INDEX)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not an index", get_rel_name(relid))));
-	CheckPrivileges(relid);
+	IndexIntrospectionAccess(relid, "Checking");
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	check.store = rsinfo->setResult;
@@ -122,15 +139,10 @@ VDB_FUNCTION(vectordb_index_check)
 	check.heap = relation_open(IndexGetRelation(relid, false), AccessShareLock);
 	check.heap_blocks = 0;
 	index = relation_open(relid, AccessShareLock);
-	am = index->rd_rel->relam;
-	if (am == get_index_am_oid("hnsw", true))
+	if (IndexIntrospectionAm(index) == INDEX_AM_HNSW)
 		HnswCheckIndex(index, &check);
-	else if (am == get_index_am_oid("ivf", true))
-		IvfCheckIndex(index, &check);
 	else
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("\"%s\" is not an hnsw or ivf index", RelationGetRelationName(index))));
+		IvfCheckIndex(index, &check);
 	relation_close(index, AccessShareLock);
 	relation_close(check.heap, AccessShareLock);
 

@@ -2,7 +2,8 @@
  *
  * index_check.h
  *		vectordb_index_check(regclass): the SQL function, shared by both
- *		access methods, that walks an index and lists structural problems.
+ *		access methods, that walks an index and lists structural problems;
+ *		and the access checks every introspection function makes.
  *
  * Each access method supplies a walker that calls IndexCheckProblem once per
  * problem it finds; the walker must never error out on a damaged page, since
@@ -23,6 +24,19 @@ extern "C"
 #include "storage/itemptr.h"
 #include "utils/relcache.h"
 }
+
+/* Errors unless relid is an index whose table the user may SELECT from;
+ * what names the action in the message ("Checking") */
+extern void IndexIntrospectionAccess(Oid relid, const char *what);
+
+typedef enum IndexAm
+{
+	INDEX_AM_HNSW,
+	INDEX_AM_IVF
+} IndexAm;
+
+/* Errors unless index is an hnsw or ivf index */
+extern IndexAm IndexIntrospectionAm(Relation index);
 
 /* Rows collected so far; opaque to the walkers */
 typedef struct IndexCheck IndexCheck;

@@ -243,7 +243,7 @@ EOS
 	# Rows changed in the round find themselves: every one through ivf
 	# with all lists probed; through hnsw all but at most 0.5%, since a
 	# graph node whose neighbors all pruned their links to it (later
-	# inserts' heuristic) is unreachable until VACUUM relinks it, which the
+	# inserts' heuristic) is unreachable until VACUUM reconnects it, which the
 	# final check after a VACUUM asserts for every row
 	for my $case ([ 'th', 'SET hnsw.ef_search = 1000;', 0.005 ],
 		[ 'tv', "SET ivf.probes = $lists;", 0 ])
@@ -285,7 +285,7 @@ index_check_clean($standby, 'tv_v', 'vectordb_index_check(tv_v) is clean on the 
 
 # every live row finds itself on the primary at the end, after a VACUUM:
 # a row whose neighbors' lists all pruned their link to it since it was
-# inserted is unreachable until VACUUM's relink pass gives it one
+# inserted is unreachable until VACUUM's reconnect pass gives it one
 $primary->safe_psql('postgres', 'VACUUM th; VACUUM tv');
 for my $case ([ 'th', 'hnsw', 'SET hnsw.ef_search = 1000;' ],
 	[ 'tv', 'ivf', "SET ivf.probes = $lists;" ])

@@ -121,8 +121,9 @@ EOS
 is($foreign, '', 'operators, casts, aggregates, opclasses and the type call only their own or pg_catalog functions');
 
 # Labels: C functions are strict except the AM handlers (internal argument),
-# none is SECURITY DEFINER, only vectordb_index_check is volatile (and
-# parallel restricted, as amcheck's functions are), vectordb_simd_level is
+# none is SECURITY DEFINER, only vectordb_index_check and
+# vectordb_index_stats are volatile (and parallel restricted, as amcheck's
+# functions are: the stats also read this backend's scan counters), vectordb_simd_level is
 # stable (it depends on the CPU), everything else is immutable and parallel
 # safe
 my $labels = $node->safe_psql('postgres', <<'EOS');
@@ -135,8 +136,9 @@ WHERE p.prokind = 'f'
   AND NOT (p.provolatile = 'i' AND p.proparallel = 's' AND p.proisstrict AND NOT p.prosecdef)
 EOS
 is($labels,
-	'hnswhandler:vu ivfhandler:vu vectordb_index_check:vrstrict vectordb_simd_level:ssstrict',
-	'only the handlers, the check and vectordb_simd_level differ from IMMUTABLE STRICT PARALLEL SAFE');
+	'hnswhandler:vu ivfhandler:vu vectordb_index_check:vrstrict vectordb_index_stats:vrstrict '
+	  . 'vectordb_simd_level:ssstrict',
+	'only the handlers, the check, the stats and vectordb_simd_level differ from IMMUTABLE STRICT PARALLEL SAFE');
 
 # A non-superuser: the extension is trusted, so a database owner installs it
 ($ret, $out, $err) = $node->psql('postgres', <<'EOS');
@@ -185,6 +187,8 @@ CREATE INDEX secret_v ON secret USING hnsw (v);
 EOS
 ($ret, $out, $err) = $as_alice->("SELECT * FROM vectordb_index_check('secret_v')");
 like($err, qr/permission denied for table secret/, 'alice cannot check an index on a table she may not read');
+($ret, $out, $err) = $as_alice->("SELECT * FROM vectordb_index_stats('secret_v')");
+like($err, qr/permission denied for table secret/, '... nor read its statistics');
 ($ret, $out, $err) = $as_alice->("SET enable_seqscan = off; SELECT id FROM secret ORDER BY v <-> '[1,2]' LIMIT 1");
 like($err, qr/permission denied for table secret/, 'nor read its rows through the index');
 $node->safe_psql('alicedb', 'GRANT SELECT ON secret TO alice');
