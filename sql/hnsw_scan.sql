@@ -184,9 +184,16 @@ INSERT INTO line SELECT i, ARRAY[i, 0] FROM generate_series(1, 10000) i;
 CREATE INDEX line_v ON line USING hnsw (v vector_l2_ops) WITH (m = 8, ef_construction = 32);
 ANALYZE line;
 
--- on a big table the planner uses the index only for ORDER BY distance with a LIMIT
+-- on a big table the planner uses the index only for ORDER BY distance with
+-- a LIMIT, or in a cursor, which wants its first rows (postgres_fdw reads
+-- shards through cursors)
 EXPLAIN (COSTS OFF) SELECT id FROM line ORDER BY v <-> '[0,0]' LIMIT 5;
 EXPLAIN (COSTS OFF) SELECT id FROM line ORDER BY v <-> '[0,0]';
+BEGIN;
+EXPLAIN (COSTS OFF) DECLARE c CURSOR FOR SELECT id FROM line ORDER BY v <-> '[0,0]';
+DECLARE c CURSOR FOR SELECT id FROM line ORDER BY v <-> '[0,0]';
+FETCH 3 FROM c;
+COMMIT;
 EXPLAIN (COSTS OFF) SELECT id FROM line WHERE v = '[5,0]';
 EXPLAIN (COSTS OFF) SELECT id FROM line ORDER BY v <-> '[0,0]' DESC LIMIT 5;
 EXPLAIN (COSTS OFF) SELECT id FROM line ORDER BY l2_distance(v, '[0,0]') LIMIT 5;

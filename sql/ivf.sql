@@ -134,6 +134,13 @@ EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY v <-> '[10, -5, 0, 1]' LIMIT 5;
 -- without LIMIT, or without ORDER BY distance, the index is not used
 EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY v <-> '[10, -5, 0, 1]';
 EXPLAIN (COSTS OFF) SELECT id FROM t WHERE v = '[1,1,1,1]';
+-- a cursor wants its first rows, like a LIMIT (postgres_fdw reads shards
+-- through cursors): the index serves it
+BEGIN;
+EXPLAIN (COSTS OFF) DECLARE c CURSOR FOR SELECT id FROM t ORDER BY v <-> '[10, -5, 0, 1]';
+DECLARE c CURSOR FOR SELECT id FROM t ORDER BY v <-> '[10, -5, 0, 1]';
+FETCH 3 FROM c;
+COMMIT;
 
 -- filtered: iterative probing keeps going until LIMIT rows are found
 SET ivf.probes = 1;

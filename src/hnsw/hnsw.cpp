@@ -155,10 +155,10 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		visited;
 	double		pages;
 
-	/* Without ORDER BY distance, or without any LIMIT (a full sort, which
-	 * an approximate scan bounded by hnsw.max_scan_tuples cannot promise),
-	 * the index is not a candidate */
-	if (path->indexorderbys == NIL || root->parse->limitCount == NULL)
+	/* Without ORDER BY distance, or when every row is wanted (a full sort,
+	 * which an approximate scan bounded by hnsw.max_scan_tuples cannot
+	 * promise), the index is not a candidate */
+	if (path->indexorderbys == NIL || !VectorIndexWantsFirstRows(root))
 	{
 		*indexStartupCost = get_float8_infinity();
 		*indexTotalCost = get_float8_infinity();

@@ -158,7 +158,7 @@ ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	double		code_cost;
 	double		rerank = 0;
 
-	if (path->indexorderbys == NIL || root->parse->limitCount == NULL)
+	if (path->indexorderbys == NIL || !VectorIndexWantsFirstRows(root))
 	{
 		*indexStartupCost = get_float8_infinity();
 		*indexTotalCost = get_float8_infinity();

@@ -21,6 +21,7 @@ extern "C"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "miscadmin.h"
+#include "nodes/pathnodes.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -114,4 +115,14 @@ bool
 VectorIndexScanMemoryFull(MemoryContext cxt, int multiplier)
 {
 	return MemoryContextMemAllocated(cxt, true) > (Size) work_mem * 1024 * multiplier;
+}
+
+/*
+ * The planner passes a cursor's cursor_tuple_fraction (or a subquery's
+ * share of its caller's rows) as root->tuple_fraction; 0 means every row.
+ */
+bool
+VectorIndexWantsFirstRows(PlannerInfo *root)
+{
+	return root->parse->limitCount != NULL || root->tuple_fraction > 0.0;
 }

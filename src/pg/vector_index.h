@@ -54,6 +54,12 @@ extern double VectorIndexReportedDistance(const VectorIndexMetric *vm, double in
  * work_mem, past which iterative scans stop looking further */
 extern bool VectorIndexScanMemoryFull(MemoryContext cxt, int multiplier);
 
+/* Whether the query being planned wants its first rows rather than all of
+ * them: a LIMIT, or a cursor (postgres_fdw reads each shard through one),
+ * the only plans an approximate index scan may serve */
+typedef struct PlannerInfo PlannerInfo;
+extern bool VectorIndexWantsFirstRows(PlannerInfo *root);
+
 /* A new page at the end of fork, pinned and exclusively locked */
 extern Buffer VectorIndexNewBuffer(Relation index, ForkNumber fork);
 
