@@ -14,7 +14,8 @@ the table (large ef_search on a small table) the row is taken with
 enable_seqscan = off and marked "forced".  Two more rows: "roundtrip", a
 prepared SELECT 1 (the floor under every query), and "exact", a few queries
 with index scans off (sequential scan, parallel workers allowed).  Prints a
-table and writes the rows as TSV (same columns as bench/hnswlib_bench).
+table and writes the rows as TSV (the columns of bench/hnswlib_bench, and
+table_mib: the table's size, for bench/plot.sh).
 
     hnsw_bench.py PREFIX [--m 16] [--ef-construction 64] [--threads 2]
                   [--ef-search 10,20,...] [--nq 1000] [--exact-nq 20] [--tsv FILE]
@@ -41,7 +42,7 @@ sys.dont_write_bytecode = True
 
 TOP_K = 10
 COLUMNS = ["system", "m", "ef_construction", "threads", "build_s", "index_mib",
-           "ef_search", "nq", "recall", "qps", "p50_ms", "p99_ms", "plan"]
+           "ef_search", "nq", "recall", "qps", "p50_ms", "p99_ms", "plan", "table_mib"]
 QUERY = "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10"
 INDEX = "items_embedding_idx"
 
@@ -174,7 +175,8 @@ def print_notice(diag):
 
 
 def load_table(conn, base):
-    """Creates items and fills it with binary COPY, then VACUUM ANALYZE."""
+    """Creates items and fills it with binary COPY, then VACUUM ANALYZE;
+    returns the table's size in MiB (pg_table_size: heap, TOAST, FSM, VM)."""
     n, dim = base.shape
     conn.execute("DROP TABLE IF EXISTS items")
     conn.execute("CREATE EXTENSION IF NOT EXISTS vectordb")
@@ -185,11 +187,13 @@ def load_table(conn, base):
     conn.execute("VACUUM ANALYZE items")
     table_mib = conn.execute("SELECT pg_table_size('items')").fetchone()[0] / 2**20
     print(f"vectordb: loaded in {load_s:.1f} s, table {table_mib:.1f} MiB", file=sys.stderr)
+    return table_mib
 
 
 def load_and_build(conn, base, args):
-    """Creates and fills items, builds the index; returns (build s, index MiB)."""
-    load_table(conn, base)
+    """Creates and fills items, builds the index; returns (build s, index
+    MiB, table MiB)."""
+    table_mib = load_table(conn, base)
     conn.execute("SET maintenance_work_mem = '2GB'")
     conn.execute(f"SET max_parallel_maintenance_workers = {args.threads - 1}")
     t0 = time.perf_counter()
@@ -202,7 +206,7 @@ def load_and_build(conn, base, args):
     # The index and the heap in shared buffers, as hnswlib has them in memory
     conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
     conn.execute(f"SELECT pg_prewarm('{INDEX}'), pg_prewarm('items')")
-    return build_s, index_mib
+    return build_s, index_mib, table_mib
 
 
 def run(args):
@@ -219,7 +223,7 @@ def run(args):
     params = [vector_binary(q) for q in queries[:nq]]
     with psycopg.connect(dbname="postgres", autocommit=True) as conn:
         conn.add_notice_handler(print_notice)
-        build_s, index_mib = load_and_build(conn, base, args)
+        build_s, index_mib, table_mib = load_and_build(conn, base, args)
         common = ["vectordb", args.m, args.ef_construction, args.threads, f"{build_s:.3f}", f"{index_mib:.1f}"]
 
         for ef in args.ef_search:
@@ -252,7 +256,7 @@ def run(args):
                               f"seq scan, {workers} workers"])
         level = conn.execute("SELECT vectordb_simd_level()").fetchone()[0]
 
-    rows = [dict(zip(COLUMNS, map(str, r))) for r in rows]
+    rows = [dict(zip(COLUMNS, map(str, r + [f"{table_mib:.1f}"]))) for r in rows]
     print_table(f"vectordb: {name}, {n} x {dim}, {nq} queries, kernels {level}", rows)
     if args.tsv:
         write_tsv(args.tsv, rows)

@@ -9,9 +9,9 @@
 # 60,000 x 784, by default; --data clustered with --n/--d for the seeded
 # synthetic set), builds bench/hnswlib_bench, installs the extension (skip
 # with --no-install to use the one already installed), starts a throwaway
-# cluster (tmp/bench-cluster, port $VDB_BENCH_PORT, default 54340; stopped on
-# exit), then runs both sides on the same data with the same m,
-# ef_construction and build threads:
+# cluster (tmp/$VDB_BENCH_CLUSTER, default bench-cluster, on port
+# $VDB_BENCH_PORT, default 54340; stopped on exit), then runs both sides on
+# the same data with the same m, ef_construction and build threads:
 #   - bench/hnswlib_bench: build with THREADS threads, queries one at a time
 #   - bench/hnsw_bench.py: COPY, CREATE INDEX with THREADS-1 parallel
 #     maintenance workers, prepared top-10 queries from one client
@@ -65,8 +65,9 @@ bench/hnswlib_bench "$prefix" --m "$m" --ef-construction "$efc" --threads "$thre
 	--nq "$nq" --ef "$ef_search" >"$out/hnswlib-$name.tsv"
 
 echo "== vectordb"
-trap 'vdb_cluster_stop bench-cluster' EXIT
-vdb_cluster_start bench-cluster "${VDB_BENCH_PORT:-54340}"
+cluster=${VDB_BENCH_CLUSTER:-bench-cluster}
+trap 'vdb_cluster_stop "$cluster"' EXIT
+vdb_cluster_start "$cluster" "${VDB_BENCH_PORT:-54340}"
 /usr/bin/python3 bench/hnsw_bench.py "$prefix" --m "$m" --ef-construction "$efc" --threads "$threads" \
 	--nq "$nq" --ef-search "$ef_search" --tsv "$out/vectordb-$name.tsv"
 

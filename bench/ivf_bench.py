@@ -31,7 +31,8 @@ planner would rather scan the table the row is taken with enable_seqscan =
 off and marked "forced".  Two more rows, as in bench/hnsw_bench.py:
 "roundtrip", a prepared SELECT 1, and "exact", a few queries with index
 scans off (sequential scan, parallel workers allowed).  Prints a table and
-writes the rows as TSV (same columns as bench/faiss_ivf_bench).
+writes the rows as TSV (the columns of bench/faiss_ivf_bench, and table_mib:
+the table's size, for bench/plot.sh).
 
     ivf_bench.py PREFIX [--lists 245] [--threads 2] [--quantizers flat,sq8,pq]
                  [--probes 1,2,4,8,16,32] [--rerank-low 40] [--nq 1000]
@@ -64,7 +65,7 @@ from hnsw_bench import (INDEX, Prepared, at_recall, fmt_recall, index_statement,
 
 COLUMNS = ["system", "quantizer", "lists", "threads", "sample", "build_s", "sample_s", "train_s",
            "add_s", "log_s", "index_mib", "probes", "rerank", "nq", "recall", "qps", "p50_ms",
-           "p99_ms", "plan"]
+           "p99_ms", "plan", "table_mib"]
 QUANTIZERS = ["flat", "sq8", "pq"]
 WARMUP = 100
 DEFAULT_RERANK = 100
@@ -166,7 +167,7 @@ def run(args):
     log = BuildLog()
     with psycopg.connect(dbname="postgres", autocommit=True) as conn:
         conn.add_notice_handler(log)
-        load_table(conn, base)
+        table_mib = load_table(conn, base)
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
 
         for quantizer in args.quantizers:
@@ -215,7 +216,7 @@ def run(args):
                               f"{p99:.3f}", f"seq scan, {workers} workers"])
         level = conn.execute("SELECT vectordb_simd_level()").fetchone()[0]
 
-    rows = [dict(zip(COLUMNS, map(str, r))) for r in rows]
+    rows = [dict(zip(COLUMNS, map(str, r + [f"{table_mib:.1f}"]))) for r in rows]
     print_table(f"vectordb: {name}, {n} x {dim}, {nq} queries, lists={args.lists}, kernels {level}", rows)
     if args.tsv:
         write_tsv(args.tsv, rows, COLUMNS)

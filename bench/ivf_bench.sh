@@ -9,10 +9,11 @@
 # 60,000 x 784, by default; --data clustered with --n/--d for the seeded
 # synthetic set), builds bench/faiss_ivf_bench, installs the extension (skip
 # with --no-install to use the one already installed), starts a throwaway
-# cluster (tmp/bench-cluster, port $VDB_BENCH_PORT, default 54340; stopped on
-# exit), then runs both sides on the same data with the same lists, training
-# sample (max(50 * lists, 10000) rows, 10 k-means iterations) and build
-# threads, for the flat, sq8 and pq quantizers:
+# cluster (tmp/$VDB_BENCH_CLUSTER, default bench-cluster, on port
+# $VDB_BENCH_PORT, default 54340; stopped on exit), then runs both sides on
+# the same data with the same lists, training sample (max(50 * lists, 10000)
+# rows, 10 k-means iterations) and build threads, for the flat, sq8 and pq
+# quantizers:
 #   - bench/faiss_ivf_bench: IndexIVFFlat, IndexIVFScalarQuantizer (8 bit) and
 #     IndexIVFPQ (dims/16 sub-quantizers), built on THREADS OpenMP threads,
 #     queries one at a time on one thread; sq8 and pq also wrapped in
@@ -77,8 +78,9 @@ bench/faiss_ivf_bench "$prefix" --lists "$lists" --threads "$threads" --nq "$nq"
 	--probes "$probes" >"$out/faiss-ivf-$tag.tsv"
 
 echo "== vectordb"
-trap 'vdb_cluster_stop bench-cluster' EXIT
-vdb_cluster_start bench-cluster "${VDB_BENCH_PORT:-54340}"
+cluster=${VDB_BENCH_CLUSTER:-bench-cluster}
+trap 'vdb_cluster_stop "$cluster"' EXIT
+vdb_cluster_start "$cluster" "${VDB_BENCH_PORT:-54340}"
 /usr/bin/python3 bench/ivf_bench.py "$prefix" --lists "$lists" --threads "$threads" --nq "$nq" \
 	--probes "$probes" --rerank-low "$rerank_low" --tsv "$out/vectordb-ivf-$tag.tsv"
 
