@@ -295,10 +295,47 @@ WindowSorted(HnswSearch *search, HnswCandidate *out)
 }
 
 /*
+ * After the heuristic chose a full list's neighbors, the slots it left empty
+ * take back the nearest candidates it pruned (but no exact copy of a kept
+ * vector), so an update drops only as many links as overflow the list.
+ * The heuristic alone can shrink a full list to a third of its size; under
+ * update churn the links it drops are some nodes' last way in, and the
+ * graph splits between VACUUMs.
+ */
+/* Optimistic tries of HnswUpdateList before it chooses under the lock */
+#define HNSW_UPDATE_ATTEMPTS	10
+
+static void
+FillPruned(const HnswInfo *info, const HnswCandidate *cands, int ncands, const float *vectors,
+		   int slots, bool *selected)
+{
+	const Size	bytes = sizeof(float) * info->vm.dims;
+	int			nkept = 0;
+
+	for (int i = 0; i < ncands; i++)
+		nkept += selected[i];
+	for (int i = 0; i < ncands && nkept < slots; i++)
+	{
+		bool		copy = false;
+
+		if (selected[i])
+			continue;
+		for (int j = 0; j < ncands && !copy; j++)
+			copy = j != i && selected[j] &&
+				memcmp(vectors + (Size) i * info->vm.dims, vectors + (Size) j * info->vm.dims, bytes) == 0;
+		if (copy)
+			continue;
+		selected[i] = true;
+		nkept++;
+	}
+}
+
+/*
  * Rewrites one level's list of node target: drops the removed TIDs, adds
  * the additions, and when more remain than fit, keeps the heuristic's
- * choice.  Optimistic: the list is read and the choice made without an
- * exclusive lock, then written only if the list did not change meanwhile.
+ * choice, filled up with the nearest of the rest (FillPruned).  Optimistic:
+ * the list is read and the choice made without an exclusive lock, then
+ * written only if the list did not change meanwhile.
  * Returns how many refs it wrote to written (room for 2m; may be NULL): the
  * list as written, or nothing when it left the list alone.
  */
@@ -319,7 +356,7 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	float	   *vectors = NULL;
 	float	   *self = NULL;
 
-	for (int attempt = 0; attempt < 10; attempt++)
+	for (int attempt = 0;; attempt++)
 	{
 		Buffer		buf = ReadBuffer(index, blk);
 		HnswNode	node;
@@ -329,7 +366,16 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		int			nchosen = 0;
 		bool		changed = false;
 
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		/*
+		 * A list many inserts link back to can change under every
+		 * optimistic attempt; the last one keeps the page locked while it
+		 * chooses (it reads only vector pages meanwhile), so the update
+		 * always lands.  VACUUM's repair depends on it: a list it failed to
+		 * repair would keep pointing at a node about to be freed.
+		 */
+		bool		locked = attempt == HNSW_UPDATE_ATTEMPTS - 1;
+
+		LockBuffer(buf, locked ? BUFFER_LOCK_EXCLUSIVE : BUFFER_LOCK_SHARE);
 		node = HnswGetNode(index, BufferGetPage(buf), off);
 		if (node->state != HNSW_NODE_LIVE || node->level < level)
 		{
@@ -338,7 +384,8 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		}
 		list = HnswNodeList(node, info->m, level, &n);
 		memcpy(before, list, sizeof(HnswNeighbor) * slots);
-		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		if (!locked)
+			LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 
 		/* Current neighbors minus the removed, then the additions */
 		for (int i = 0; i < slots; i++)
@@ -369,6 +416,8 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		}
 		if (!changed)
 		{
+			if (locked)
+				LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 			ReleaseBuffer(buf);
 			break;
 		}
@@ -414,6 +463,7 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 					}
 				}
 			HnswSelectNeighbors(info, cands, ncands, vectors, slots, selected);
+			FillPruned(info, cands, ncands, vectors, slots, selected);
 			for (int i = 0; i < ncands; i++)
 				if (selected[i])
 					chosen[nchosen++] = cands[i].ref;
@@ -421,7 +471,8 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		}
 
 		/* Write if the list is still what we read */
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (!locked)
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		node = HnswGetNode(index, BufferGetPage(buf), off);
 		list = HnswNodeList(node, info->m, level, &n);
 		if (node->state == HNSW_NODE_LIVE && memcmp(list, before, sizeof(HnswNeighbor) * slots) == 0)
