@@ -402,3 +402,10 @@ CREATE OPERATOR <%> (
 	COMMUTATOR = '<%>'
 );
 COMMENT ON OPERATOR <%> (bit, bit) IS 'Jaccard distance';
+
+-- hnsw over bit(n): the graph holds each bit as a 0 or 1 float, whose squared
+-- L2 distance is the Hamming distance (see src/pg/bit_index.h)
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit);
