@@ -376,3 +376,36 @@ CREATE FUNCTION vectordb_index_stats(index regclass,
 	AS 'MODULE_PATHNAME' LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION vectordb_index_stats(regclass) IS 'the shape of an hnsw or ivf index, and the distances this session''s scans of it computed';
+
+-- bit: Hamming and Jaccard distance on Postgres' bit type, binary quantization
+
+CREATE FUNCTION hamming_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hamming_distance(bit, bit) IS 'Hamming distance: number of positions at which the bits differ';
+
+CREATE FUNCTION jaccard_distance(bit, bit) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION jaccard_distance(bit, bit) IS 'Jaccard distance: 1 - (set bits in both) / (set bits in either); 1 when no set bit is shared';
+
+CREATE FUNCTION binary_quantize(vector) RETURNS bit
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION binary_quantize(vector) IS 'one bit per element: 1 where the element is greater than zero';
+
+CREATE OPERATOR <~> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = hamming_distance,
+	COMMUTATOR = '<~>'
+);
+COMMENT ON OPERATOR <~> (bit, bit) IS 'Hamming distance';
+
+CREATE OPERATOR <%> (
+	LEFTARG = bit, RIGHTARG = bit, PROCEDURE = jaccard_distance,
+	COMMUTATOR = '<%>'
+);
+COMMENT ON OPERATOR <%> (bit, bit) IS 'Jaccard distance';
+
+-- hnsw over bit(n): the graph holds each bit as a 0 or 1 float, whose squared
+-- L2 distance is the Hamming distance (see src/pg/bit_index.h)
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit);

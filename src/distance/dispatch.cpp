@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "distance/bit_distance.h"
 #include "distance/distance.h"
 #include "distance/kernels.h"
 
@@ -128,11 +129,12 @@ KernelsFor(Level level) noexcept
 	return kernels;
 }
 
-/* Installs the best table this machine supports */
+/* Installs the best table this machine supports, and the best popcount table */
 void
 Init() noexcept
 {
 	g_active = KernelsFor(DetectLevel());
+	InitBitKernels();
 }
 
 /* Installs the table for level, unless this machine cannot run it */

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "pg/bit_index.h"
 #include "types/vector.h"
 
 extern "C"
@@ -32,6 +33,12 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 {
 	Oid			proc = index_getprocid(index, 1, VECTOR_INDEX_DISTANCE_PROC);
 	char	   *name = get_func_name(proc);
+
+	if (name && strcmp(name, "hamming_distance") == 0)
+	{
+		BitIndexGetMetric(index, am, vm);
+		return;
+	}
 
 	memset(vm, 0, sizeof(*vm));
 	if (name && strcmp(name, "vector_l2_squared_distance") == 0)
@@ -56,6 +63,9 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 bool
 VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out)
 {
+	if (vm->is_bit)
+		return BitIndexPrepare(vm, value, out);
+
 	Vector	   *v = DatumGetVector(value);
 
 	if (v->dim != vm->dims)

@@ -38,6 +38,7 @@ typedef struct VectorIndexMetric
 	bool		is_cosine;
 	bool		is_l2;			/* reported distance = sqrt(internal) */
 	int			dims;			/* the column's declared dimensions */
+	bool		is_bit;			/* bit(n) column as 0/1 floats; see bit_index.h */
 } VectorIndexMetric;
 
 /* Fills *vm from the index's operator class; am names the method in errors */
