@@ -23,6 +23,7 @@
 #include <limits>
 
 #include "distance/distance.h"
+#include "distance/half_distance.h"
 #include "distance/kernels.h"
 
 #include "core/cpp_only.h"
@@ -128,11 +129,12 @@ KernelsFor(Level level) noexcept
 	return kernels;
 }
 
-/* Installs the best table this machine supports */
+/* Installs the best table this machine supports, and the half kernels to match */
 void
 Init() noexcept
 {
 	g_active = KernelsFor(DetectLevel());
+	SelectHalfKernels(DetectLevel());
 }
 
 /* Installs the table for level, unless this machine cannot run it */
@@ -144,6 +146,7 @@ SetLevel(Level level) noexcept
 	if (kernels == nullptr)
 		return false;
 	g_active = kernels;
+	SelectHalfKernels(level);
 	return true;
 }
 
