@@ -1,20 +1,20 @@
 -- Distance functions and operators, arithmetic, norms and subvector
 
 -- distances
-SELECT l2_distance('[0,0]', '[3,4]'), '[0,0]'::vector <-> '[3,4]';
+SELECT l2_distance('[0,0]'::vector, '[3,4]'), '[0,0]'::vector <-> '[3,4]';
 SELECT vector_l2_squared_distance('[0,0]', '[3,4]');
-SELECT inner_product('[1,2]', '[3,4]'), '[1,2]'::vector <#> '[3,4]';
-SELECT cosine_distance('[1,2]', '[2,4]'), '[1,2]'::vector <=> '[2,4]';
-SELECT cosine_distance('[1,1]', '[-1,-1]'), cosine_distance('[1,0]', '[0,1]');
-SELECT l1_distance('[0,0]', '[3,-4]'), '[0,0]'::vector <+> '[3,-4]';
+SELECT inner_product('[1,2]'::vector, '[3,4]'), '[1,2]'::vector <#> '[3,4]';
+SELECT cosine_distance('[1,2]'::vector, '[2,4]'), '[1,2]'::vector <=> '[2,4]';
+SELECT cosine_distance('[1,1]'::vector, '[-1,-1]'), cosine_distance('[1,0]'::vector, '[0,1]');
+SELECT l1_distance('[0,0]'::vector, '[3,-4]'), '[0,0]'::vector <+> '[3,-4]';
 
 -- cosine distance with a zero vector is NaN, as in pgvector
-SELECT cosine_distance('[0,0]', '[1,2]'), '[0,0]'::vector <=> '[0,0]';
+SELECT cosine_distance('[0,0]'::vector, '[1,2]'), '[0,0]'::vector <=> '[0,0]';
 
 -- no overflow: sums are accumulated in double
-SELECT l2_distance('[-3.4028235e38]', '[3.4028235e38]');
-SELECT inner_product('[3.4028235e38]', '[3.4028235e38]');
-SELECT l1_distance('[-3.4028235e38]', '[3.4028235e38]');
+SELECT l2_distance('[-3.4028235e38]'::vector, '[3.4028235e38]');
+SELECT inner_product('[3.4028235e38]'::vector, '[3.4028235e38]');
+SELECT l1_distance('[-3.4028235e38]'::vector, '[3.4028235e38]');
 
 -- odd lengths and 16000 dimensions agree with a double-precision computation
 SELECT n, abs(l2_distance(a, b) - sqrt(l2)) / sqrt(l2) < 1e-6 AS l2_ok,
@@ -39,7 +39,7 @@ SELECT '[1,2]'::vector - '[1,2,3]';
 SELECT '[1,2]'::vector * '[1,2,3]';
 
 -- strictness: NULL in, NULL out
-SELECT l2_distance(NULL, '[1]') IS NULL, '[1]'::vector <-> NULL IS NULL;
+SELECT l2_distance(NULL, '[1]'::vector) IS NULL, '[1]'::vector <-> NULL IS NULL;
 
 -- element-wise arithmetic
 SELECT '[1,2,3]'::vector + '[4,5,6]';
@@ -56,25 +56,25 @@ SELECT vector_dims(array_fill(1, ARRAY[8000])::vector || array_fill(1, ARRAY[800
 SELECT array_fill(1, ARRAY[8000])::vector || array_fill(1, ARRAY[8001])::vector;
 
 -- dims, norm, normalize
-SELECT vector_dims('[1,2,3]');
+SELECT vector_dims('[1,2,3]'::vector);
 SELECT vector_norm('[3,4]'), vector_norm('[0,0]');
-SELECT l2_normalize('[3,4]'), l2_normalize('[0,0]'), l2_normalize('[-2]');
+SELECT l2_normalize('[3,4]'::vector), l2_normalize('[0,0]'::vector), l2_normalize('[-2]'::vector);
 SELECT abs(vector_norm(l2_normalize(array_fill(7, ARRAY[16000])::vector)) - 1) < 1e-6;
 
 -- subvector: 1-based start and a count, clipped to the vector
-SELECT subvector('[1,2,3,4,5]', 2, 3);
-SELECT subvector('[1,2,3,4,5]', 4, 10);
-SELECT subvector('[1,2,3,4,5]', -1, 3);
-SELECT subvector('[1,2,3,4,5]', 1, 0);
-SELECT subvector('[1,2,3,4,5]', 6, 1);
-SELECT subvector('[1,2,3,4,5]', 2147483647, 2147483647);
-SELECT subvector('[1,2,3,4,5]', -2147483648, 2147483647);
+SELECT subvector('[1,2,3,4,5]'::vector, 2, 3);
+SELECT subvector('[1,2,3,4,5]'::vector, 4, 10);
+SELECT subvector('[1,2,3,4,5]'::vector, -1, 3);
+SELECT subvector('[1,2,3,4,5]'::vector, 1, 0);
+SELECT subvector('[1,2,3,4,5]'::vector, 6, 1);
+SELECT subvector('[1,2,3,4,5]'::vector, 2147483647, 2147483647);
+SELECT subvector('[1,2,3,4,5]'::vector, -2147483648, 2147483647);
 
 -- kernels in use on this server
 SELECT vectordb_simd_level() IN ('scalar', 'avx2', 'avx512');
 
 -- norms past float4's range of squares are computed in double
-SELECT vector_norm('[3e38,3e38]'), l2_normalize('[3e38,3e38]');
+SELECT vector_norm('[3e38,3e38]'), l2_normalize('[3e38,3e38]'::vector);
 -- the aggregates' support functions called by hand with bad states
 SELECT vector_sum('{1,nan}');
 SELECT vector_avg('{1,inf}');
