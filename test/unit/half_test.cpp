@@ -37,15 +37,6 @@ FloatFromBits(std::uint32_t bits)
 	return f;
 }
 
-std::uint32_t
-BitsOf(float f)
-{
-	std::uint32_t bits;
-
-	std::memcpy(&bits, &f, sizeof(bits));
-	return bits;
-}
-
 /* Named values and their half encodings */
 TEST(Half, KnownValues)
 {
@@ -187,6 +178,15 @@ TEST(Half, DoubleRoundsOnce)
 }
 
 #ifdef __FLT16_MAX__
+std::uint32_t
+BitsOf(float f)
+{
+	std::uint32_t bits;
+
+	std::memcpy(&bits, &f, sizeof(bits));
+	return bits;
+}
+
 /* Agrees with the compiler's _Float16 on every half and on random floats near the half range */
 TEST(Half, MatchesFloat16)
 {
