@@ -49,13 +49,13 @@ SELECT B'111' <~> B'00';
 \set VERBOSITY default
 
 -- binary_quantize: bit i is 1 where element i > 0
-SELECT binary_quantize('[1,-2,0,3]');
-SELECT binary_quantize('[1,-2,0,3,-0,0.5,1e-30,-1e-30,7]');
-SELECT binary_quantize('[-1,-1,-1,-1,-1,-1,-1,-1]') AS all_negative, binary_quantize('[1,2,3,4,5,6,7,8,9]') AS all_positive;
-SELECT pg_typeof(binary_quantize('[1]')), bit_length(binary_quantize('[1,2,3]'));
+SELECT binary_quantize('[1,-2,0,3]'::vector);
+SELECT binary_quantize('[1,-2,0,3,-0,0.5,1e-30,-1e-30,7]'::vector);
+SELECT binary_quantize('[-1,-1,-1,-1,-1,-1,-1,-1]'::vector) AS all_negative, binary_quantize('[1,2,3,4,5,6,7,8,9]'::vector) AS all_positive;
+SELECT pg_typeof(binary_quantize('[1]'::vector)), bit_length(binary_quantize('[1,2,3]'::vector));
 SELECT bit_length(binary_quantize(array_fill(1, ARRAY[1536])::vector)) AS bits,
 	binary_quantize(array_fill(1, ARRAY[1536])::vector) <~> repeat('0', 1536)::bit(1536) AS ones;
-SELECT binary_quantize('[1,-1,1]')::bit(3) <~> binary_quantize('[1,1,-1]') AS quantized_hamming;
+SELECT binary_quantize('[1,-1,1]'::vector)::bit(3) <~> binary_quantize('[1,1,-1]'::vector) AS quantized_hamming;
 SELECT binary_quantize(NULL::vector) IS NULL AS quantize_null;
 
 -- the re-rank pattern: candidates by Hamming distance between quantized
@@ -66,11 +66,11 @@ INSERT INTO items SELECT i, ARRAY[0.1 * i, -0.1 * i, 0.1 * i]::vector FROM gener
 INSERT INTO items SELECT i, ARRAY[1, -2, -0.01 * (i - 20)]::vector FROM generate_series(21, 40) i;
 
 -- the first stage keeps exactly the twenty rows with Hamming distance 0
-SELECT binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]') AS hamming, count(*)
+SELECT binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector) AS hamming, count(*)
 FROM items GROUP BY 1 ORDER BY 1;
 
 SELECT id, round((embedding <-> '[1,-2,3]')::numeric, 4) AS distance FROM (
-	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]') LIMIT 20
+	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector) LIMIT 20
 ) candidates ORDER BY embedding <-> '[1,-2,3]' LIMIT 10;
 
 -- here the re-ranked answer is the exact top 10
@@ -78,7 +78,7 @@ SELECT count(*) AS missed FROM (
 	(SELECT id FROM items ORDER BY embedding <-> '[1,-2,3]' LIMIT 10)
 	EXCEPT
 	(SELECT id FROM (
-		SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]') LIMIT 20
+		SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector) LIMIT 20
 	) candidates ORDER BY embedding <-> '[1,-2,3]' LIMIT 10)
 ) missing;
 

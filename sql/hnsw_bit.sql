@@ -39,22 +39,22 @@ INSERT INTO items SELECT i, ARRAY[1, -2, -0.01 * (i - 20)]::vector FROM generate
 CREATE INDEX items_bq ON items USING hnsw ((binary_quantize(embedding)::bit(3)) bit_hamming_ops);
 
 EXPLAIN (COSTS OFF) SELECT id FROM (
-	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]') LIMIT 20
+	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector) LIMIT 20
 ) candidates ORDER BY embedding <-> '[1,-2,3]' LIMIT 10;
 
 -- the index's twenty candidates are the twenty rows at Hamming distance 0
-SELECT count(*) AS candidates, max(binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]')) AS farthest FROM (
-	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]') LIMIT 20
+SELECT count(*) AS candidates, max(binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector)) AS farthest FROM (
+	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector) LIMIT 20
 ) candidates;
 
 SELECT id, round((embedding <-> '[1,-2,3]')::numeric, 4) AS distance FROM (
-	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]') LIMIT 20
+	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector) LIMIT 20
 ) candidates ORDER BY embedding <-> '[1,-2,3]' LIMIT 10;
 
 -- rows inserted after the build are found: one now matches the query's signs
 INSERT INTO items VALUES (41, '[1,-2,2.9]');
 SELECT id, round((embedding <-> '[1,-2,3]')::numeric, 4) AS distance FROM (
-	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]') LIMIT 21
+	SELECT * FROM items ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,-2,3]'::vector) LIMIT 21
 ) candidates ORDER BY embedding <-> '[1,-2,3]' LIMIT 3;
 SELECT * FROM vectordb_index_check('items_bq');
 DROP TABLE items;

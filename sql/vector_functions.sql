@@ -56,19 +56,19 @@ SELECT vector_dims(array_fill(1, ARRAY[8000])::vector || array_fill(1, ARRAY[800
 SELECT array_fill(1, ARRAY[8000])::vector || array_fill(1, ARRAY[8001])::vector;
 
 -- dims, norm, normalize
-SELECT vector_dims('[1,2,3]');
+SELECT vector_dims('[1,2,3]'::vector);
 SELECT vector_norm('[3,4]'), vector_norm('[0,0]');
 SELECT l2_normalize('[3,4]'::vector), l2_normalize('[0,0]'::vector), l2_normalize('[-2]'::vector);
 SELECT abs(vector_norm(l2_normalize(array_fill(7, ARRAY[16000])::vector)) - 1) < 1e-6;
 
 -- subvector: 1-based start and a count, clipped to the vector
-SELECT subvector('[1,2,3,4,5]', 2, 3);
-SELECT subvector('[1,2,3,4,5]', 4, 10);
-SELECT subvector('[1,2,3,4,5]', -1, 3);
-SELECT subvector('[1,2,3,4,5]', 1, 0);
-SELECT subvector('[1,2,3,4,5]', 6, 1);
-SELECT subvector('[1,2,3,4,5]', 2147483647, 2147483647);
-SELECT subvector('[1,2,3,4,5]', -2147483648, 2147483647);
+SELECT subvector('[1,2,3,4,5]'::vector, 2, 3);
+SELECT subvector('[1,2,3,4,5]'::vector, 4, 10);
+SELECT subvector('[1,2,3,4,5]'::vector, -1, 3);
+SELECT subvector('[1,2,3,4,5]'::vector, 1, 0);
+SELECT subvector('[1,2,3,4,5]'::vector, 6, 1);
+SELECT subvector('[1,2,3,4,5]'::vector, 2147483647, 2147483647);
+SELECT subvector('[1,2,3,4,5]'::vector, -2147483648, 2147483647);
 
 -- kernels in use on this server
 SELECT vectordb_simd_level() IN ('scalar', 'avx2', 'avx512');

@@ -24,6 +24,7 @@
 
 #include "distance/bit_distance.h"
 #include "distance/distance.h"
+#include "distance/half_distance.h"
 #include "distance/kernels.h"
 
 #include "core/cpp_only.h"
@@ -129,11 +130,13 @@ KernelsFor(Level level) noexcept
 	return kernels;
 }
 
-/* Installs the best table this machine supports, and the best popcount table */
+/* Installs the best table this machine supports, the half kernels to match
+ * and the best popcount table */
 void
 Init() noexcept
 {
 	g_active = KernelsFor(DetectLevel());
+	SelectHalfKernels(DetectLevel());
 	InitBitKernels();
 }
 
@@ -146,6 +149,7 @@ SetLevel(Level level) noexcept
 	if (kernels == nullptr)
 		return false;
 	g_active = kernels;
+	SelectHalfKernels(level);
 	return true;
 }
 

@@ -14,6 +14,8 @@
 #include <cstring>
 
 #include "pg/bit_index.h"
+#include "distance/half_distance.h"
+#include "types/halfvec.h"
 #include "types/vector.h"
 
 extern "C"
@@ -26,6 +28,23 @@ extern "C"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+}
+
+/*
+ * Whether an operator class's input type is halfvec, known by its input
+ * function's name as the metric is known by its distance function's, so
+ * neither a search_path nor a schema-qualified type name matters.
+ */
+static bool
+IsHalfvecType(Oid type)
+{
+	Oid			typinput;
+	Oid			typioparam;
+	char	   *name;
+
+	getTypeInputInfo(type, &typinput, &typioparam);
+	name = get_func_name(typinput);
+	return name != NULL && strcmp(name, "halfvec_in") == 0;
 }
 
 void
@@ -41,12 +60,14 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 	}
 
 	memset(vm, 0, sizeof(*vm));
-	if (name && strcmp(name, "vector_l2_squared_distance") == 0)
+	if (name && (strcmp(name, "vector_l2_squared_distance") == 0 ||
+				 strcmp(name, "halfvec_l2_squared_distance") == 0))
 	{
 		vm->metric = vectordb::simd::Metric::kL2Squared;
 		vm->is_l2 = true;
 	}
-	else if (name && strcmp(name, "vector_negative_inner_product") == 0)
+	else if (name && (strcmp(name, "vector_negative_inner_product") == 0 ||
+					  strcmp(name, "halfvec_negative_inner_product") == 0))
 		vm->metric = vectordb::simd::Metric::kNegativeInnerProduct;
 	else if (name && strcmp(name, "l1_distance") == 0)
 		vm->metric = vectordb::simd::Metric::kL1;
@@ -58,14 +79,33 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 	vm->normalize = OidIsValid(index_getprocid(index, 1, VECTOR_INDEX_NORM_PROC));
 	vm->is_cosine = vm->normalize;
 	vm->dims = TupleDescAttr(index->rd_att, 0)->atttypmod;
+	vm->half = IsHalfvecType(index->rd_opcintype[0]);
 }
 
-bool
-VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out)
+/* Widens a halfvec datum into out (vm->dims floats) */
+static void
+PrepareHalfvec(const VectorIndexMetric *vm, Datum value, float *out)
 {
-	if (vm->is_bit)
-		return BitIndexPrepare(vm, value, out);
+	HalfVector *v = DatumGetHalfVector(value);
 
+	if (v->dim != vm->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", vm->dims, v->dim)));
+	if (VARSIZE_ANY(v) != HALFVEC_SIZE(v->dim))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("halfvec value of %d dimensions has size %zu",
+						v->dim, (size_t) VARSIZE_ANY(v))));
+	vectordb::simd::ActiveHalf().to_float(v->x, out, vm->dims);
+	if ((Pointer) v != DatumGetPointer(value))
+		pfree(v);
+}
+
+/* Copies a vector datum into out (vm->dims floats) */
+static void
+PrepareVector(const VectorIndexMetric *vm, Datum value, float *out)
+{
 	Vector	   *v = DatumGetVector(value);
 
 	if (v->dim != vm->dims)
@@ -81,6 +121,17 @@ VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out)
 	memcpy(out, v->x, sizeof(float) * vm->dims);
 	if ((Pointer) v != DatumGetPointer(value))
 		pfree(v);
+}
+
+bool
+VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out)
+{
+	if (vm->is_bit)
+		return BitIndexPrepare(vm, value, out);
+	if (vm->half)
+		PrepareHalfvec(vm, value, out);
+	else
+		PrepareVector(vm, value, out);
 
 	if (vm->normalize)
 	{

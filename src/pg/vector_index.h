@@ -39,13 +39,15 @@ typedef struct VectorIndexMetric
 	bool		is_l2;			/* reported distance = sqrt(internal) */
 	int			dims;			/* the column's declared dimensions */
 	bool		is_bit;			/* bit(n) column as 0/1 floats; see bit_index.h */
+	bool		half;			/* the operator class's type is halfvec: values
+								 * are widened to float (the index stores floats) */
 } VectorIndexMetric;
 
 /* Fills *vm from the index's operator class; am names the method in errors */
 extern void VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm);
 
-/* Copies a vector datum into out (dims floats), normalized for cosine;
- * false for a vector the index skips (zero norm under cosine) */
+/* Copies a vector or halfvec datum into out (dims floats), normalized for
+ * cosine; false for a vector the index skips (zero norm under cosine) */
 extern bool VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out);
 
 /* The operator's value from the index's internal distance */
