@@ -294,48 +294,15 @@ WindowSorted(HnswSearch *search, HnswCandidate *out)
 	return n;
 }
 
-/*
- * After the heuristic chose a full list's neighbors, the slots it left empty
- * take back the nearest candidates it pruned (but no exact copy of a kept
- * vector), so an update drops only as many links as overflow the list.
- * The heuristic alone can shrink a full list to a third of its size; under
- * update churn the links it drops are some nodes' last way in, and the
- * graph splits between VACUUMs.
- */
 /* Optimistic tries of HnswUpdateList before it chooses under the lock */
 #define HNSW_UPDATE_ATTEMPTS	10
-
-static void
-FillPruned(const HnswInfo *info, const HnswCandidate *cands, int ncands, const float *vectors,
-		   int slots, bool *selected)
-{
-	const Size	bytes = sizeof(float) * info->vm.dims;
-	int			nkept = 0;
-
-	for (int i = 0; i < ncands; i++)
-		nkept += selected[i];
-	for (int i = 0; i < ncands && nkept < slots; i++)
-	{
-		bool		copy = false;
-
-		if (selected[i])
-			continue;
-		for (int j = 0; j < ncands && !copy; j++)
-			copy = j != i && selected[j] &&
-				memcmp(vectors + (Size) i * info->vm.dims, vectors + (Size) j * info->vm.dims, bytes) == 0;
-		if (copy)
-			continue;
-		selected[i] = true;
-		nkept++;
-	}
-}
 
 /*
  * Rewrites one level's list of node target: drops the removed TIDs, adds
  * the additions, and when more remain than fit, keeps the heuristic's
- * choice, filled up with the nearest of the rest (FillPruned).  Optimistic:
- * the list is read and the choice made without an exclusive lock, then
- * written only if the list did not change meanwhile.
+ * choice.  Optimistic: the list is read and the choice made without an
+ * exclusive lock, then written only if the list did not change meanwhile
+ * (the last attempt holds the lock throughout).
  * Returns how many refs it wrote to written (room for 2m; may be NULL): the
  * list as written, or nothing when it left the list alone.
  */
@@ -463,7 +430,6 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 					}
 				}
 			HnswSelectNeighbors(info, cands, ncands, vectors, slots, selected);
-			FillPruned(info, cands, ncands, vectors, slots, selected);
 			for (int i = 0; i < ncands; i++)
 				if (selected[i])
 					chosen[nchosen++] = cands[i].ref;

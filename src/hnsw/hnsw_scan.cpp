@@ -51,6 +51,9 @@ typedef struct HnswScanOpaqueData
 	bool		have_last;
 	double		last_distance;	/* of the last row returned */
 	Buffer		pinned;			/* node page of the last row returned */
+	bool		reseeded;		/* the entry point was offered again */
+	BlockNumber seed_blk;		/* where the search for unvisited nodes */
+	OffsetNumber seed_off;		/* goes on */
 	int64		checked;		/* distances recomputed for returned rows */
 	int64		returned;		/* rows returned */
 } HnswScanOpaqueData;
@@ -83,6 +86,9 @@ ReleaseScanState(IndexScanDesc scan)
 						   so->returned);
 	so->search.distances = 0;
 	so->checked = so->returned = 0;
+	so->reseeded = false;
+	so->seed_blk = 1;
+	so->seed_off = FirstOffsetNumber;
 	if (BufferIsValid(so->pinned))
 	{
 		ReleaseBuffer(so->pinned);
@@ -146,10 +152,78 @@ StartSearch(IndexScanDesc scan)
 	return true;
 }
 
+/*
+ * An iterative scan that has expanded every node it can reach while the
+ * executor still wants rows (a filter rejected them) goes on from a node it
+ * has not visited: first the entry point, from which VACUUM keeps every
+ * node reachable, then, between VACUUMs, any unvisited live node in page
+ * order.  Links are directed, and churn can leave a region a search that
+ * landed in it cannot leave.  False when every node was visited.
+ */
+static bool
+Reseed(IndexScanDesc scan)
+{
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
+	Relation	index = scan->indexRelation;
+	BlockNumber nblocks;
+
+	if (!so->reseeded)
+	{
+		HnswMetaPageData meta;
+
+		so->reseeded = true;
+		HnswReadMeta(index, &meta);
+		if (ItemPointerIsValid(&meta.entry) &&
+			!HnswVisitedContains(&so->search.visited, HnswTidKey(&meta.entry)))
+		{
+			HnswRef		entry;
+
+			entry.node = meta.entry;
+			entry.vblk = meta.entry_vblk;
+			entry.voff = meta.entry_voff;
+			HnswSearchEnter(&so->search, &entry, 0);
+			return true;
+		}
+	}
+	nblocks = RelationGetNumberOfBlocks(index);
+	for (; so->seed_blk < nblocks; so->seed_blk++, so->seed_off = FirstOffsetNumber)
+	{
+		Buffer		buf = ReadBuffer(index, so->seed_blk);
+		Page		page;
+		HnswRef		seed;
+		bool		found = false;
+
+		CHECK_FOR_INTERRUPTS();
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(buf);
+		if (HnswIsNodePage(page))
+			for (; !found && so->seed_off <= PageGetMaxOffsetNumber(page); so->seed_off++)
+			{
+				HnswNode	node = HnswGetNode(index, page, so->seed_off);
+				ItemPointerData tid;
+
+				ItemPointerSet(&tid, so->seed_blk, so->seed_off);
+				if (node->state != HNSW_NODE_LIVE ||
+					HnswVisitedContains(&so->search.visited, HnswTidKey(&tid)))
+					continue;
+				HnswNodeRef(node, &tid, &seed);
+				found = true;
+			}
+		UnlockReleaseBuffer(buf);
+		if (found)
+		{
+			HnswSearchEnter(&so->search, &seed, 0);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Runs a round and takes its window, nearest first; false when none left */
 static bool
-NextRound(HnswScanOpaque so)
+NextRound(IndexScanDesc scan)
 {
+	HnswScanOpaque so = (HnswScanOpaque) scan->opaque;
 	HnswSearch *search = &so->search;
 	int			n;
 
@@ -161,6 +235,9 @@ NextRound(HnswScanOpaque so)
 			VectorIndexScanMemoryFull(so->cxt, hnsw_scan_mem_multiplier))
 			return false;
 		pfree(so->results);
+		so->results = NULL;
+		if (search->expand.count == 0 && search->pending.count == 0 && !Reseed(scan))
+			return false;
 	}
 	HnswSearchRound(search, hnsw_ef_search);
 	n = search->window.count;
@@ -286,7 +363,7 @@ hnswgettuple(IndexScanDesc scan, ScanDirection dir)
 
 		if (so->results == NULL || so->next >= so->nresults)
 		{
-			if (!NextRound(so))
+			if (!NextRound(scan))
 				break;
 		}
 		c = so->results[so->next++];

@@ -100,25 +100,34 @@ $node->safe_psql('postgres', 'VACUUM th; VACUUM tv');
 index_check_clean($node, 'th_v', 'vectordb_index_check(th_v) is clean after a final VACUUM');
 index_check_clean($node, 'tv_v', 'vectordb_index_check(tv_v) is clean after a final VACUUM');
 
-# Every live row finds itself through either index: ivf with all lists
-# probed, hnsw at ef_search 1000, since after VACUUM's reconnect pass every
-# live node is reachable from the entry point
-for my $case ([ 'th', 'hnsw', 'SET hnsw.ef_search = 1000;' ],
-	[ 'tv', 'ivf', "SET ivf.probes = $lists;" ])
+# Every live row finds itself: through ivf with all lists probed, always;
+# through hnsw at ef_search 1000, all but at most 0.1%.  VACUUM leaves every
+# node reachable from the entry point, but a self-lookup is one LIMIT 1
+# search, which returns the nearest row its window reached; a node whose
+# only ways in are long detours may not be in that window (measured: 0 to
+# 2 rows of about 4,400)
+for my $case ([ 'th', 'hnsw', 'SET hnsw.ef_search = 1000;', 0.001 ],
+	[ 'tv', 'ivf', "SET ivf.probes = $lists;", 0 ])
 {
-	my ($t, $am, $settings) = @$case;
+	my ($t, $am, $settings, $share) = @$case;
 	my ($missed, $checked) = self_match_misses($node, $t, 'true', settings => $settings);
 	note sprintf('%s: %d of %d live rows find themselves (recall %.4f)', $am,
 		$checked - @$missed, $checked, $checked ? 1 - @$missed / $checked : 0);
-	is_deeply($missed, [], "$am: each of the $checked live rows finds itself through the index");
+	if ($share == 0)
+	{
+		is_deeply($missed, [], "$am: each of the $checked live rows finds itself through the index");
+	}
+	else
+	{
+		cmp_ok(scalar(@$missed), '<=', $share * $checked,
+			"$am: all but at most ${\($share * 100)}% of the $checked live rows find themselves through the index");
+	}
 }
 
-# a scan run to the end returns live rows at most once each: every one for
-# ivf with all lists probed; for hnsw nearly every one.  VACUUM makes every
-# node reachable from the entry point, but links are directed: a walk that
-# starts where one query lands may still miss a node only the entry point's
-# side links to (measured: none missed since the reconnect pass).
-for my $case ([ 'th', 'hnsw', 0.99,
+# a scan run to the end returns every live row exactly once, through either
+# index: an hnsw scan that has expanded all it can reach goes on from the
+# entry point and then from any unvisited node
+for my $case ([ 'th', 'hnsw', 1,
 		'SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 2147483647; '
 		  . 'SET hnsw.scan_mem_multiplier = 1000;' ],
 	[ 'tv', 'ivf', 1, "SET ivf.probes = $lists;" ])
