@@ -20,6 +20,7 @@
 #include <cmath>
 
 #include "distance/half_distance.h"
+#include "types/type_common.h"
 #include "types/vector.h"
 
 extern "C"
@@ -29,11 +30,13 @@ extern "C"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/numeric.h"
 #include "utils/varbit.h"
 }
 
 namespace core = vectordb::core;
+
+static const char *const kOutOfRangeDetail =
+	"Elements are rounded to half precision, whose largest finite value is 65504.";
 
 /* Allocates a zeroed halfvec of dim dimensions */
 HalfVector *
@@ -51,38 +54,21 @@ InitHalfVector(int dim)
 void
 CheckHalfvecDim(int dim)
 {
-	if (dim < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("halfvec must have at least 1 dimension")));
-	if (dim > HALFVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("halfvec cannot have more than %d dimensions", HALFVEC_MAX_DIM)));
+	CheckTypeDim("halfvec", dim, HALFVEC_MAX_DIM);
 }
 
 /* Raises an error for NaN and infinities, which a halfvec may not hold */
 void
 CheckHalfvecElement(float value)
 {
-	if (std::isnan(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN not allowed in halfvec")));
-	if (std::isinf(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite value not allowed in halfvec")));
+	CheckTypeElement("halfvec", value);
 }
 
 /* Raises the error for a finite value beyond the half range, naming it as text */
 static void
 ReportOutOfRange(const char *text)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("\"%s\" is out of range for type halfvec", text),
-			 errdetail("Elements are rounded to half precision, whose largest finite value is 65504.")));
+	ReportElementOutOfRange("halfvec", text, kOutOfRangeDetail);
 }
 
 /* The nearest half to a float; an error for NaN, infinities and overflow */
@@ -114,33 +100,9 @@ VDB_FUNCTION(halfvec_in)
 	core::ParseResult parsed = core::ParseHalfvecText(lit, buf, scratch, HALFVEC_MAX_DIM);
 	HalfVector *result;
 
-	switch (parsed.status)
-	{
-		case core::ParseStatus::kOk:
-			break;
-		case core::ParseStatus::kSyntax:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type halfvec: \"%s\"", lit),
-					 errdetail("A halfvec is written as [x1,x2,...] with at least one finite number.")));
-			break;
-		case core::ParseStatus::kEmpty:
-			CheckHalfvecDim(0);
-			break;
-		case core::ParseStatus::kTooManyDims:
-			CheckHalfvecDim(HALFVEC_MAX_DIM + 1);
-			break;
-		case core::ParseStatus::kNaN:
-			CheckHalfvecElement(NAN);
-			break;
-		case core::ParseStatus::kInfinite:
-			CheckHalfvecElement(INFINITY);
-			break;
-		case core::ParseStatus::kOutOfRange:
-			ReportOutOfRange(pnstrdup(lit + parsed.bad_offset, parsed.bad_length));
-			break;
-	}
-
+	ReportDenseParseError(parsed, lit, "halfvec", HALFVEC_MAX_DIM,
+						  "A halfvec is written as [x1,x2,...] with at least one finite number.",
+						  kOutOfRangeDetail);
 	CheckExpectedDim(typmod, parsed.dim);
 
 	result = InitHalfVector(parsed.dim);
@@ -164,27 +126,7 @@ VDB_FUNCTION(halfvec_out)
 /* Convert type modifier */
 VDB_FUNCTION(halfvec_typmod_in)
 {
-	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int32	   *tl;
-	int			n;
-
-	tl = ArrayGetIntegerTypmods(ta, &n);
-
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier"),
-				 errdetail("The type halfvec takes one modifier, its number of dimensions.")));
-	if (*tl < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type halfvec must be at least 1")));
-	if (*tl > HALFVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type halfvec cannot exceed %d", HALFVEC_MAX_DIM)));
-
-	PG_RETURN_INT32(*tl);
+	PG_RETURN_INT32(ParseDimensionTypmod(PG_GETARG_ARRAYTYPE_P(0), "halfvec", HALFVEC_MAX_DIM));
 }
 
 /* Convert external binary representation to internal representation */
@@ -200,42 +142,7 @@ VDB_FUNCTION(halfvec_recv)
 	core::DecodeResult decoded = core::DecodeHalfvecBinary((const unsigned char *) buf->data + buf->cursor,
 														   len, result->x, HALFVEC_MAX_DIM, typmod);
 
-	switch (decoded.status)
-	{
-		case core::DecodeStatus::kOk:
-			break;
-		case core::DecodeStatus::kTruncated:
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("insufficient data left in message")));
-			break;
-		case core::DecodeStatus::kTooFewDims:
-		case core::DecodeStatus::kTooManyDims:
-			CheckHalfvecDim(decoded.dim);
-			break;
-		case core::DecodeStatus::kDimMismatch:
-			CheckExpectedDim(typmod, decoded.dim);
-			break;
-		case core::DecodeStatus::kUnusedNonZero:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("expected unused to be 0, not %d", decoded.unused)));
-			break;
-		case core::DecodeStatus::kLengthMismatch:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("binary halfvec data has %d bytes, expected %d",
-							(int) decoded.data_len, (int) sizeof(uint16) * decoded.dim),
-					 errdetail("The header gives %d dimensions of 2 bytes each.", decoded.dim)));
-			break;
-		case core::DecodeStatus::kNaN:
-			CheckHalfvecElement(NAN);
-			break;
-		case core::DecodeStatus::kInfinite:
-			CheckHalfvecElement(INFINITY);
-			break;
-	}
-
+	ReportDenseDecodeError(decoded, typmod, "halfvec", HALFVEC_MAX_DIM, (int) sizeof(uint16));
 	Assert(decoded.dim == capacity);
 	buf->cursor = buf->len;
 	PG_RETURN_HALFVEC_P(result);
@@ -325,24 +232,11 @@ VDB_FUNCTION(array_to_halfvec)
 	int32		typmod = PG_GETARG_INT32(1);
 	Oid			elemtype = ARR_ELEMTYPE(array);
 	HalfVector *result;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			nelems;
 
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("array must be 1-D")));
-	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("array must not contain nulls")));
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, elemtype, typlen, typbyval, typalign, &elems, &nulls, &nelems);
+	DeconstructVectorArray(array, &elems, &nulls, &nelems);
 
 	CheckHalfvecDim(nelems);
 	CheckExpectedDim(typmod, nelems);
@@ -350,28 +244,9 @@ VDB_FUNCTION(array_to_halfvec)
 	result = InitHalfVector(nelems);
 	for (int i = 0; i < nelems; i++)
 	{
-		double		value;
+		/* numeric converts through double precision: one rounding, to the half */
+		double		value = ArrayElementToDouble(elems[i], elemtype, false);
 
-		switch (elemtype)
-		{
-			case INT4OID:
-				value = DatumGetInt32(elems[i]);
-				break;
-			case FLOAT4OID:
-				value = DatumGetFloat4(elems[i]);
-				break;
-			case FLOAT8OID:
-				value = DatumGetFloat8(elems[i]);
-				break;
-			case NUMERICOID:
-				value = DatumGetFloat8(DirectFunctionCall1(numeric_float8, elems[i]));
-				break;
-			default:
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("unsupported array type %s", format_type_be(elemtype))));
-				value = 0;		/* keep the compiler quiet */
-		}
 		result->x[i] = ArrayElementToHalf(value, elemtype, elems[i]);
 	}
 

@@ -44,38 +44,14 @@ InitSparseVector(int dim, int nnz)
 void
 CheckSparseDim(int64 dim)
 {
-	if (dim < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("sparsevec must have at least 1 dimension")));
-	if (dim > SPARSEVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("sparsevec cannot have more than %d dimensions", SPARSEVEC_MAX_DIM)));
-}
-
-/* Raises an error when dim does not match the column's sparsevec(n) */
-void
-CheckSparseExpectedDim(int32 typmod, int dim)
-{
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", typmod, dim)));
+	CheckTypeDim("sparsevec", dim, SPARSEVEC_MAX_DIM);
 }
 
 /* Raises an error for values a sparsevec may not hold */
 void
 CheckSparseElement(float value)
 {
-	if (std::isnan(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN not allowed in sparsevec")));
-	if (std::isinf(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite value not allowed in sparsevec")));
+	CheckTypeElement("sparsevec", value);
 }
 
 /* Raises the error for more non-zero elements than a sparsevec may hold */
@@ -133,10 +109,8 @@ VDB_FUNCTION(sparsevec_in)
 		case core::SparseParseStatus::kOk:
 			break;
 		case core::SparseParseStatus::kSyntax:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
-					 errdetail("A sparsevec is written as {index:value,...}/dimensions, with indices from 1 to the dimensions.")));
+			ReportInvalidTextSyntax("sparsevec", lit,
+									"A sparsevec is written as {index:value,...}/dimensions, with indices from 1 to the dimensions.");
 			break;
 		case core::SparseParseStatus::kNaN:
 			CheckSparseElement(NAN);
@@ -145,10 +119,8 @@ VDB_FUNCTION(sparsevec_in)
 			CheckSparseElement(INFINITY);
 			break;
 		case core::SparseParseStatus::kOutOfRange:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("\"%s\" is out of range for type sparsevec",
-							pnstrdup(lit + parsed.bad_offset, parsed.bad_length))));
+			ReportElementOutOfRange("sparsevec", pnstrdup(lit + parsed.bad_offset, parsed.bad_length),
+									nullptr);
 			break;
 		case core::SparseParseStatus::kDimTooSmall:
 		case core::SparseParseStatus::kDimTooLarge:
@@ -167,7 +139,7 @@ VDB_FUNCTION(sparsevec_in)
 			break;
 	}
 
-	CheckSparseExpectedDim(typmod, (int) parsed.dim);
+	CheckExpectedDim(typmod, (int) parsed.dim);
 
 	result = InitSparseVector((int) parsed.dim, parsed.nnz);
 	values = SPARSEVEC_VALUES(result);
@@ -194,27 +166,7 @@ VDB_FUNCTION(sparsevec_out)
 /* Convert type modifier */
 VDB_FUNCTION(sparsevec_typmod_in)
 {
-	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int32	   *tl;
-	int			n;
-
-	tl = ArrayGetIntegerTypmods(ta, &n);
-
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier"),
-				 errdetail("The type sparsevec takes one modifier, its number of dimensions.")));
-	if (*tl < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type sparsevec must be at least 1")));
-	if (*tl > SPARSEVEC_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type sparsevec cannot exceed %d", SPARSEVEC_MAX_DIM)));
-
-	PG_RETURN_INT32(*tl);
+	PG_RETURN_INT32(ParseDimensionTypmod(PG_GETARG_ARRAYTYPE_P(0), "sparsevec", SPARSEVEC_MAX_DIM));
 }
 
 /* Convert external binary representation to internal representation */
@@ -241,10 +193,7 @@ VDB_FUNCTION(sparsevec_recv)
 		case core::SparseDecodeStatus::kOk:
 			break;
 		case core::SparseDecodeStatus::kTruncated:
-			/* What pq_getmsgint says when the header is cut short */
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("insufficient data left in message")));
+			ReportTruncatedMessage();
 			break;
 		case core::SparseDecodeStatus::kDimTooSmall:
 		case core::SparseDecodeStatus::kDimTooLarge:
@@ -266,12 +215,10 @@ VDB_FUNCTION(sparsevec_recv)
 							   decoded.nnz, decoded.dim)));
 			break;
 		case core::SparseDecodeStatus::kDimMismatch:
-			CheckSparseExpectedDim(typmod, decoded.dim);
+			CheckExpectedDim(typmod, decoded.dim);
 			break;
 		case core::SparseDecodeStatus::kUnusedNonZero:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("expected unused to be 0, not %d", decoded.unused)));
+			ReportUnusedNonZero(decoded.unused);
 			break;
 		case core::SparseDecodeStatus::kLengthMismatch:
 			ereport(ERROR,
@@ -342,7 +289,7 @@ VDB_FUNCTION(sparsevec)
 	SparseVector *a = PG_GETARG_SPARSEVEC_P(0);
 	int32		typmod = PG_GETARG_INT32(1);
 
-	CheckSparseExpectedDim(typmod, a->dim);
+	CheckExpectedDim(typmod, a->dim);
 	PG_RETURN_SPARSEVEC_P(a);
 }
 

@@ -25,6 +25,7 @@
 
 #include "core/sparse_codec.h"
 #include "distance/sparse.h"
+#include "types/type_common.h"
 
 #define SPARSEVEC_MAX_DIM vectordb::core::kSparseMaxDim
 #define SPARSEVEC_MAX_NNZ vectordb::core::kSparseMaxNnz
@@ -47,7 +48,6 @@ typedef struct SparseVector
 /* sparsevec.cpp */
 SparseVector *InitSparseVector(int dim, int nnz);
 void		CheckSparseDim(int64 dim);
-void		CheckSparseExpectedDim(int32 typmod, int dim);
 void		CheckSparseElement(float value);
 
 /* sparsevec_ops.cpp */
@@ -74,7 +74,7 @@ SparsevecFromDense(int dim, int32 typmod, ValueAt value_at)
 	int			nnz = 0;
 
 	CheckSparseDim(dim);
-	CheckSparseExpectedDim(typmod, dim);
+	CheckExpectedDim(typmod, dim);
 	for (int i = 0; i < dim; i++)
 		nnz += value_at(i) != 0.0f;
 	/* A dense type has at most 16000 dimensions, so no check on nnz is needed */

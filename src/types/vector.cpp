@@ -14,6 +14,8 @@
  */
 #include "types/vector.h"
 
+#include "types/type_common.h"
+
 #include <cmath>
 
 extern "C"
@@ -22,8 +24,6 @@ extern "C"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
-#include "utils/numeric.h"
 }
 
 namespace core = vectordb::core;
@@ -44,38 +44,14 @@ InitVector(int dim)
 void
 CheckDim(int dim)
 {
-	if (dim < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("vector must have at least 1 dimension")));
-	if (dim > VECTOR_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
-}
-
-/* Raises an error when dim does not match the column's vector(n) */
-void
-CheckExpectedDim(int32 typmod, int dim)
-{
-	if (typmod != -1 && typmod != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", typmod, dim)));
+	CheckTypeDim("vector", dim, VECTOR_MAX_DIM);
 }
 
 /* Raises an error for values a vector may not hold */
 void
 CheckElement(float value)
 {
-	if (std::isnan(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("NaN not allowed in vector")));
-	if (std::isinf(value))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("infinite value not allowed in vector")));
+	CheckTypeElement("vector", value);
 }
 
 /* Convert textual representation to internal representation */
@@ -88,36 +64,8 @@ VDB_FUNCTION(vector_in)
 	core::ParseResult parsed = core::ParseVectorText(lit, buf, VECTOR_MAX_DIM);
 	Vector	   *result;
 
-	switch (parsed.status)
-	{
-		case core::ParseStatus::kOk:
-			break;
-		case core::ParseStatus::kSyntax:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type vector: \"%s\"", lit),
-					 errdetail("A vector is written as [x1,x2,...] with at least one finite number.")));
-			break;
-		case core::ParseStatus::kEmpty:
-			CheckDim(0);
-			break;
-		case core::ParseStatus::kTooManyDims:
-			CheckDim(VECTOR_MAX_DIM + 1);
-			break;
-		case core::ParseStatus::kNaN:
-			CheckElement(NAN);
-			break;
-		case core::ParseStatus::kInfinite:
-			CheckElement(INFINITY);
-			break;
-		case core::ParseStatus::kOutOfRange:
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("\"%s\" is out of range for type vector",
-							pnstrdup(lit + parsed.bad_offset, parsed.bad_length))));
-			break;
-	}
-
+	ReportDenseParseError(parsed, lit, "vector", VECTOR_MAX_DIM,
+						  "A vector is written as [x1,x2,...] with at least one finite number.", nullptr);
 	CheckExpectedDim(typmod, parsed.dim);
 
 	result = InitVector(parsed.dim);
@@ -140,27 +88,7 @@ VDB_FUNCTION(vector_out)
 /* Convert type modifier */
 VDB_FUNCTION(vector_typmod_in)
 {
-	ArrayType  *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int32	   *tl;
-	int			n;
-
-	tl = ArrayGetIntegerTypmods(ta, &n);
-
-	if (n != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid type modifier"),
-				 errdetail("The type vector takes one modifier, its number of dimensions.")));
-	if (*tl < 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector must be at least 1")));
-	if (*tl > VECTOR_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector cannot exceed %d", VECTOR_MAX_DIM)));
-
-	PG_RETURN_INT32(*tl);
+	PG_RETURN_INT32(ParseDimensionTypmod(PG_GETARG_ARRAYTYPE_P(0), "vector", VECTOR_MAX_DIM));
 }
 
 /* Convert external binary representation to internal representation */
@@ -180,43 +108,7 @@ VDB_FUNCTION(vector_recv)
 	core::DecodeResult decoded = core::DecodeVectorBinary((const unsigned char *) buf->data + buf->cursor,
 														  len, result->x, VECTOR_MAX_DIM, typmod);
 
-	switch (decoded.status)
-	{
-		case core::DecodeStatus::kOk:
-			break;
-		case core::DecodeStatus::kTruncated:
-			/* What pq_getmsgint says when the header is cut short */
-			ereport(ERROR,
-					(errcode(ERRCODE_PROTOCOL_VIOLATION),
-					 errmsg("insufficient data left in message")));
-			break;
-		case core::DecodeStatus::kTooFewDims:
-		case core::DecodeStatus::kTooManyDims:
-			CheckDim(decoded.dim);
-			break;
-		case core::DecodeStatus::kDimMismatch:
-			CheckExpectedDim(typmod, decoded.dim);
-			break;
-		case core::DecodeStatus::kUnusedNonZero:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("expected unused to be 0, not %d", decoded.unused)));
-			break;
-		case core::DecodeStatus::kLengthMismatch:
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("binary vector data has %d bytes, expected %d",
-							(int) decoded.data_len, (int) sizeof(float) * decoded.dim),
-					 errdetail("The header gives %d dimensions of 4 bytes each.", decoded.dim)));
-			break;
-		case core::DecodeStatus::kNaN:
-			CheckElement(NAN);
-			break;
-		case core::DecodeStatus::kInfinite:
-			CheckElement(INFINITY);
-			break;
-	}
-
+	ReportDenseDecodeError(decoded, typmod, "vector", VECTOR_MAX_DIM, (int) sizeof(float));
 	Assert(decoded.dim == capacity);
 	/* The caller checks that the whole message was consumed */
 	buf->cursor = buf->len;
@@ -255,24 +147,11 @@ VDB_FUNCTION(array_to_vector)
 	int32		typmod = PG_GETARG_INT32(1);
 	Oid			elemtype = ARR_ELEMTYPE(array);
 	Vector	   *result;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			nelems;
 
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("array must be 1-D")));
-	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("array must not contain nulls")));
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, elemtype, typlen, typbyval, typalign, &elems, &nulls, &nelems);
+	DeconstructVectorArray(array, &elems, &nulls, &nelems);
 
 	CheckDim(nelems);
 	CheckExpectedDim(typmod, nelems);
@@ -280,34 +159,15 @@ VDB_FUNCTION(array_to_vector)
 	result = InitVector(nelems);
 	for (int i = 0; i < nelems; i++)
 	{
-		switch (elemtype)
-		{
-			case INT4OID:
-				result->x[i] = (float) DatumGetInt32(elems[i]);
-				break;
-			case FLOAT4OID:
-				result->x[i] = DatumGetFloat4(elems[i]);
-				break;
-			case FLOAT8OID:
-				{
-					double		value = DatumGetFloat8(elems[i]);
+		/* numeric converts through real, so it is rounded once */
+		double		value = ArrayElementToDouble(elems[i], elemtype, true);
 
-					result->x[i] = (float) value;
-					/* A finite double too large for float4 becomes infinite here */
-					if (std::isinf(result->x[i]) && !std::isinf(value))
-						ereport(ERROR,
-								(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-								 errmsg("value out of range: overflow")));
-					break;
-				}
-			case NUMERICOID:
-				result->x[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4, elems[i]));
-				break;
-			default:
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_EXCEPTION),
-						 errmsg("unsupported array type %s", format_type_be(elemtype))));
-		}
+		result->x[i] = (float) value;
+		/* A finite double too large for float4 becomes infinite here */
+		if (std::isinf(result->x[i]) && !std::isinf(value))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("value out of range: overflow")));
 		CheckElement(result->x[i]);
 	}
 

@@ -18,6 +18,7 @@
 #include "pg/pg_function.h"
 
 #include "core/vector_codec.h"
+#include "types/type_common.h"
 
 #define VECTOR_MAX_DIM vectordb::core::kVectorMaxDim
 
@@ -37,7 +38,6 @@ typedef struct Vector
 /* vector.cpp */
 Vector	   *InitVector(int dim);
 void		CheckDim(int dim);
-void		CheckExpectedDim(int32 typmod, int dim);
 void		CheckElement(float value);
 
 /* vector_ops.cpp */
