@@ -18,6 +18,8 @@
 
 #include <cmath>
 
+#include "types/type_common.h"
+
 extern "C"
 {
 #include "catalog/pg_type.h"
@@ -27,33 +29,18 @@ extern "C"
 
 namespace core = vectordb::core;
 
-/* Checks the state array's shape and returns its elements and their count */
-static double *
-HalfvecStateElements(ArrayType *statearray, int *nelems)
-{
-	if (ARR_NDIM(statearray) != 1 || ARR_DIMS(statearray)[0] < 1 ||
-		ARR_HASNULL(statearray) || ARR_ELEMTYPE(statearray) != FLOAT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("avg(halfvec) state must be a one-dimensional double precision array without nulls")));
-	*nelems = ARR_DIMS(statearray)[0];
-	return (double *) ARR_DATA_PTR(statearray);
-}
-
 /* Transition function: adds one halfvec to the running sums */
 VDB_FUNCTION(halfvec_accum)
 {
 	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
 	HalfVector *vec = PG_GETARG_HALFVEC_P(1);
 	int			nelems;
-	double	   *state = HalfvecStateElements(statearray, &nelems);
-	Datum	   *datums;
+	double	   *state = AvgStateElements(statearray, "halfvec", &nelems);
+	double	   *sums;
 	ArrayType  *result;
 
-	if (state[0] != 0 && nelems - 1 != vec->dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", nelems - 1, vec->dim)));
+	if (state[0] != 0)
+		CheckAvgStateDims(nelems - 1, vec->dim);
 
 	/* Called as an aggregate, the state is the aggregate's: update it in place */
 	if (state[0] != 0 && AggCheckCallContext(fcinfo, NULL))
@@ -65,14 +52,11 @@ VDB_FUNCTION(halfvec_accum)
 	}
 
 	/* The initial state is {0}; the first halfvec fixes the dimensions */
-	datums = (Datum *) palloc(sizeof(Datum) * (vec->dim + 1));
-	datums[0] = Float8GetDatum(state[0] + 1);
+	sums = (double *) palloc(sizeof(double) * vec->dim);
 	for (int i = 0; i < vec->dim; i++)
-		datums[i + 1] = Float8GetDatum((state[0] != 0 ? state[i + 1] : 0.0) +
-									   core::HalfToFloat(vec->x[i]));
-	result = construct_array(datums, vec->dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-							 TYPALIGN_DOUBLE);
-	pfree(datums);
+		sums[i] = (state[0] != 0 ? state[i + 1] : 0.0) + core::HalfToFloat(vec->x[i]);
+	result = BuildAvgState(state[0] + 1, sums, vec->dim);
+	pfree(sums);
 	PG_RETURN_ARRAYTYPE_P(result);
 }
 
@@ -82,7 +66,7 @@ StateToHalfvec(FunctionCallInfo fcinfo, bool mean)
 {
 	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
 	int			nelems;
-	double	   *state = HalfvecStateElements(statearray, &nelems);
+	double	   *state = AvgStateElements(statearray, "halfvec", &nelems);
 	double		n = state[0];
 	HalfVector *result;
 

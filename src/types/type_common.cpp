@@ -239,3 +239,42 @@ ArrayElementToDouble(Datum elem, Oid elemtype, bool numeric_as_float4)
 	}
 	return 0;					/* keep the compiler quiet */
 }
+
+/* Checks the avg() state array's shape and returns its elements and their count */
+double *
+AvgStateElements(ArrayType *statearray, const char *type_name, int *nelems)
+{
+	if (ARR_NDIM(statearray) != 1 || ARR_DIMS(statearray)[0] < 1 ||
+		ARR_HASNULL(statearray) || ARR_ELEMTYPE(statearray) != FLOAT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("avg(%s) state must be a one-dimensional double precision array without nulls",
+						type_name)));
+	*nelems = ARR_DIMS(statearray)[0];
+	return (double *) ARR_DATA_PTR(statearray);
+}
+
+/* Builds a new avg() state array from n and the sums */
+ArrayType *
+BuildAvgState(double n, const double *sums, int dim)
+{
+	Datum	   *datums = (Datum *) palloc(sizeof(Datum) * (dim + 1));
+	ArrayType  *result;
+
+	datums[0] = Float8GetDatum(n);
+	for (int i = 0; i < dim; i++)
+		datums[i + 1] = Float8GetDatum(sums[i]);
+	result = construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	pfree(datums);
+	return result;
+}
+
+/* Raises an error when a value's dimensions differ from the running avg() state's */
+void
+CheckAvgStateDims(int state_dim, int dim)
+{
+	if (state_dim != dim)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", state_dim, dim)));
+}

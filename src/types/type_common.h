@@ -73,4 +73,15 @@ void		DeconstructVectorArray(ArrayType *array, Datum **elems, bool **nulls, int 
  */
 double		ArrayElementToDouble(Datum elem, Oid elemtype, bool numeric_as_float4);
 
+/*
+ * avg() and sum() of vector and halfvec share one state, a double
+ * precision[] {n, sum_1, ..., sum_dim} (see vector_agg.cpp).
+ * AvgStateElements checks its shape and returns its elements and their
+ * count; BuildAvgState makes a new one; CheckAvgStateDims raises an error
+ * when a value's dimensions differ from the running state's.
+ */
+double	   *AvgStateElements(ArrayType *statearray, const char *type_name, int *nelems);
+ArrayType  *BuildAvgState(double n, const double *sums, int dim);
+void		CheckAvgStateDims(int state_dim, int dim);
+
 #endif							/* VECTORDB_TYPE_COMMON_H */

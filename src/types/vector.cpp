@@ -14,9 +14,9 @@
  */
 #include "types/vector.h"
 
-#include "types/type_common.h"
-
 #include <cmath>
+
+#include "types/type_common.h"
 
 extern "C"
 {

@@ -17,49 +17,13 @@
 
 #include <cmath>
 
+#include "types/type_common.h"
+
 extern "C"
 {
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/float.h"
-}
-
-/* Checks the state array's shape and returns its elements and their count */
-static double *
-CheckStateArray(ArrayType *statearray, int *nelems)
-{
-	if (ARR_NDIM(statearray) != 1 || ARR_DIMS(statearray)[0] < 1 ||
-		ARR_HASNULL(statearray) || ARR_ELEMTYPE(statearray) != FLOAT8OID)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("avg(vector) state must be a one-dimensional double precision array without nulls")));
-	*nelems = ARR_DIMS(statearray)[0];
-	return (double *) ARR_DATA_PTR(statearray);
-}
-
-/* Builds a new state array from n and the sums */
-static ArrayType *
-BuildState(double n, const double *sums, int dim)
-{
-	Datum	   *datums = (Datum *) palloc(sizeof(Datum) * (dim + 1));
-	ArrayType  *result;
-
-	datums[0] = Float8GetDatum(n);
-	for (int i = 0; i < dim; i++)
-		datums[i + 1] = Float8GetDatum(sums[i]);
-	result = construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
-	pfree(datums);
-	return result;
-}
-
-/* Raises an error when a vector's dimensions differ from the running state's */
-static void
-CheckStateDims(int state_dim, int dim)
-{
-	if (state_dim != dim)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("expected %d dimensions, not %d", state_dim, dim)));
 }
 
 /* Transition function: adds one vector to the running sums */
@@ -68,12 +32,12 @@ VDB_FUNCTION(vector_accum)
 	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
 	Vector	   *vec = PG_GETARG_VECTOR_P(1);
 	int			nelems;
-	double	   *state = CheckStateArray(statearray, &nelems);
+	double	   *state = AvgStateElements(statearray, "vector", &nelems);
 	double	   *sums;
 	ArrayType  *result;
 
 	if (state[0] != 0)
-		CheckStateDims(nelems - 1, vec->dim);
+		CheckAvgStateDims(nelems - 1, vec->dim);
 
 	/*
 	 * Called as an aggregate, the state belongs to the aggregate's memory
@@ -94,7 +58,7 @@ VDB_FUNCTION(vector_accum)
 	for (int i = 0; i < vec->dim; i++)
 		sums[i] += vec->x[i];
 
-	result = BuildState(state[0] + 1, sums, vec->dim);
+	result = BuildAvgState(state[0] + 1, sums, vec->dim);
 	pfree(sums);
 	PG_RETURN_ARRAYTYPE_P(result);
 }
@@ -106,8 +70,8 @@ VDB_FUNCTION(vector_combine)
 	ArrayType  *array2 = PG_GETARG_ARRAYTYPE_P(1);
 	int			n1;
 	int			n2;
-	double	   *state1 = CheckStateArray(array1, &n1);
-	double	   *state2 = CheckStateArray(array2, &n2);
+	double	   *state1 = AvgStateElements(array1, "vector", &n1);
+	double	   *state2 = AvgStateElements(array2, "vector", &n2);
 	double	   *sums;
 	ArrayType  *result;
 
@@ -115,13 +79,13 @@ VDB_FUNCTION(vector_combine)
 		PG_RETURN_ARRAYTYPE_P(array2);
 	if (state2[0] == 0)
 		PG_RETURN_ARRAYTYPE_P(array1);
-	CheckStateDims(n1 - 1, n2 - 1);
+	CheckAvgStateDims(n1 - 1, n2 - 1);
 
 	sums = (double *) palloc(sizeof(double) * (n1 - 1));
 	for (int i = 0; i < n1 - 1; i++)
 		sums[i] = state1[i + 1] + state2[i + 1];
 
-	result = BuildState(state1[0] + state2[0], sums, n1 - 1);
+	result = BuildAvgState(state1[0] + state2[0], sums, n1 - 1);
 	pfree(sums);
 	PG_RETURN_ARRAYTYPE_P(result);
 }
@@ -132,7 +96,7 @@ StateToVector(FunctionCallInfo fcinfo, bool mean)
 {
 	ArrayType  *statearray = PG_GETARG_ARRAYTYPE_P(0);
 	int			nelems;
-	double	   *state = CheckStateArray(statearray, &nelems);
+	double	   *state = AvgStateElements(statearray, "vector", &nelems);
 	double		n = state[0];
 	Vector	   *result;
 
