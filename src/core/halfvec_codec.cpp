@@ -15,27 +15,15 @@
 #include <cstring>
 
 #include "core/half.h"
+#include "core/codec_util.h"
 
 #include "core/cpp_only.h"
 
 namespace vectordb::core {
 
+using namespace codec;
+
 namespace {
-
-/* The same whitespace set as the vector parser's */
-bool
-IsSpace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-const char *
-SkipSpace(const char *p)
-{
-	while (IsSpace(*p))
-		p++;
-	return p;
-}
 
 /*
  * Finds the text of element index in a string ParseVectorText accepted: the
@@ -53,20 +41,6 @@ LocateElement(const char *str, int index, std::size_t *offset, std::size_t *leng
 	(void) std::strtof(p, &end);
 	*offset = static_cast<std::size_t>(p - str);
 	*length = static_cast<std::size_t>(end - p);
-}
-
-std::uint16_t
-ReadUint16(const unsigned char *p)
-{
-	return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-
-unsigned char *
-WriteUint16(unsigned char *p, std::uint16_t v)
-{
-	p[0] = static_cast<unsigned char>(v >> 8);
-	p[1] = static_cast<unsigned char>(v);
-	return p + 2;
 }
 
 }								// namespace
@@ -114,27 +88,10 @@ DecodeResult
 DecodeHalfvecBinary(const unsigned char *buf, std::size_t len, std::uint16_t *out, int max_dims,
 					int expected_dim) noexcept
 {
-	DecodeResult result = {DecodeStatus::kTruncated, 0, 0, 0};
+	DecodeResult result;
 
-	if (len < kBinaryHeaderSize)
-		return result;
-
-	result.dim = static_cast<std::int16_t>(ReadUint16(buf));
-	result.unused = static_cast<std::int16_t>(ReadUint16(buf + 2));
-	result.data_len = len - kBinaryHeaderSize;
-
-	/* Same order as DecodeVectorBinary, so both types report the same error first */
-	if (result.dim < 1)
-		result.status = DecodeStatus::kTooFewDims;
-	else if (result.dim > max_dims)
-		result.status = DecodeStatus::kTooManyDims;
-	else if (expected_dim != -1 && expected_dim != result.dim)
-		result.status = DecodeStatus::kDimMismatch;
-	else if (result.unused != 0)
-		result.status = DecodeStatus::kUnusedNonZero;
-	else if (result.data_len != static_cast<std::size_t>(result.dim) * sizeof(std::uint16_t))
-		result.status = DecodeStatus::kLengthMismatch;
-	else
+	/* The same header checks, in the same order, as DecodeVectorBinary */
+	if (DecodeDenseHeader(buf, len, max_dims, expected_dim, sizeof(std::uint16_t), &result))
 	{
 		const unsigned char *p = buf + kBinaryHeaderSize;
 

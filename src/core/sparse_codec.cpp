@@ -25,27 +25,15 @@
 #include <cstring>
 
 #include "core/vector_codec.h"
+#include "core/codec_util.h"
 
 #include "core/cpp_only.h"
 
 namespace vectordb::core {
 
+using namespace codec;
+
 namespace {
-
-/* Postgres' isspace for input: the C locale set, as scanner_isspace uses */
-bool
-IsSpace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-const char *
-SkipSpace(const char *p)
-{
-	while (IsSpace(*p))
-		p++;
-	return p;
-}
 
 bool
 IsDigit(char c)
@@ -74,49 +62,6 @@ ReadInteger(const char *p, std::int64_t *value)
 		magnitude = std::min(kSaturated, magnitude * 10 + (*p - '0'));
 	*value = negative ? -magnitude : magnitude;
 	return p;
-}
-
-/* Big-endian reads and writes, by bytes so alignment and host order don't matter */
-std::uint32_t
-ReadUint32(const unsigned char *p)
-{
-	return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-		(std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-}
-
-std::int32_t
-ReadInt32(const unsigned char *p)
-{
-	return static_cast<std::int32_t>(ReadUint32(p));
-}
-
-float
-ReadFloat4(const unsigned char *p)
-{
-	std::uint32_t bits = ReadUint32(p);
-	float		value;
-
-	std::memcpy(&value, &bits, sizeof(value));
-	return value;
-}
-
-unsigned char *
-WriteUint32(unsigned char *p, std::uint32_t v)
-{
-	p[0] = static_cast<unsigned char>(v >> 24);
-	p[1] = static_cast<unsigned char>(v >> 16);
-	p[2] = static_cast<unsigned char>(v >> 8);
-	p[3] = static_cast<unsigned char>(v);
-	return p + 4;
-}
-
-unsigned char *
-WriteFloat4(unsigned char *p, float value)
-{
-	std::uint32_t bits;
-
-	std::memcpy(&bits, &value, sizeof(bits));
-	return WriteUint32(p, bits);
 }
 
 /*

@@ -17,27 +17,15 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include "core/codec_util.h"
 
 #include "core/cpp_only.h"
 
 namespace vectordb::core {
 
+using namespace codec;
+
 namespace {
-
-/* Postgres' isspace for input: the C locale set, as scanner_isspace uses */
-bool
-IsSpace(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-const char *
-SkipSpace(const char *p)
-{
-	while (IsSpace(*p))
-		p++;
-	return p;
-}
 
 /* Copies [first, last) to buf and returns the new end */
 char *
@@ -91,45 +79,6 @@ ShortestScientific(float value, char *buf, std::size_t size)
 		end = std::to_chars(buf, buf + size - 1, value, std::chars_format::scientific, precision).ptr;
 		*end = '\0';
 	} while (std::strtof(buf, nullptr) != value || IsRoundingBoundary(value, buf));
-}
-
-/* Big-endian reads and writes, by bytes so alignment and host order don't matter */
-std::uint16_t
-ReadUint16(const unsigned char *p)
-{
-	return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
-}
-
-float
-ReadFloat4(const unsigned char *p)
-{
-	std::uint32_t bits = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-		(std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-	float		value;
-
-	std::memcpy(&value, &bits, sizeof(value));
-	return value;
-}
-
-unsigned char *
-WriteUint16(unsigned char *p, std::uint16_t v)
-{
-	p[0] = static_cast<unsigned char>(v >> 8);
-	p[1] = static_cast<unsigned char>(v);
-	return p + 2;
-}
-
-unsigned char *
-WriteFloat4(unsigned char *p, float value)
-{
-	std::uint32_t bits;
-
-	std::memcpy(&bits, &value, sizeof(bits));
-	p[0] = static_cast<unsigned char>(bits >> 24);
-	p[1] = static_cast<unsigned char>(bits >> 16);
-	p[2] = static_cast<unsigned char>(bits >> 8);
-	p[3] = static_cast<unsigned char>(bits);
-	return p + 4;
 }
 
 }								// namespace
@@ -310,33 +259,44 @@ FormatVectorText(const float *x, int dim, char *buf) noexcept
 	return out - buf;
 }
 
+bool
+DecodeDenseHeader(const unsigned char *buf, std::size_t len, int max_dims, int expected_dim,
+				  std::size_t elem_size, DecodeResult *result) noexcept
+{
+	*result = {DecodeStatus::kTruncated, 0, 0, 0};
+
+	if (len < kBinaryHeaderSize)
+		return false;
+
+	/* Both header fields are signed int16 on the wire, as pq_sendint16 writes them */
+	result->dim = static_cast<std::int16_t>(ReadUint16(buf));
+	result->unused = static_cast<std::int16_t>(ReadUint16(buf + 2));
+	result->data_len = len - kBinaryHeaderSize;
+
+	/* The order of the checks decides which error a client sees; vector_recv's regress test pins it */
+	if (result->dim < 1)
+		result->status = DecodeStatus::kTooFewDims;
+	else if (result->dim > max_dims)
+		result->status = DecodeStatus::kTooManyDims;
+	else if (expected_dim != -1 && expected_dim != result->dim)
+		result->status = DecodeStatus::kDimMismatch;
+	else if (result->unused != 0)
+		result->status = DecodeStatus::kUnusedNonZero;
+	/* Checked before writing anything: out is sized from len, not from dim */
+	else if (result->data_len != static_cast<std::size_t>(result->dim) * elem_size)
+		result->status = DecodeStatus::kLengthMismatch;
+	else
+		return true;
+	return false;
+}
+
 DecodeResult
 DecodeVectorBinary(const unsigned char *buf, std::size_t len, float *out, int max_dims,
 				   int expected_dim) noexcept
 {
-	DecodeResult result = {DecodeStatus::kTruncated, 0, 0, 0};
+	DecodeResult result;
 
-	if (len < kBinaryHeaderSize)
-		return result;
-
-	/* Both header fields are signed int16 on the wire, as pq_sendint16 writes them */
-	result.dim = static_cast<std::int16_t>(ReadUint16(buf));
-	result.unused = static_cast<std::int16_t>(ReadUint16(buf + 2));
-	result.data_len = len - kBinaryHeaderSize;
-
-	/* The order of the checks decides which error a client sees; vector_recv's regress test pins it */
-	if (result.dim < 1)
-		result.status = DecodeStatus::kTooFewDims;
-	else if (result.dim > max_dims)
-		result.status = DecodeStatus::kTooManyDims;
-	else if (expected_dim != -1 && expected_dim != result.dim)
-		result.status = DecodeStatus::kDimMismatch;
-	else if (result.unused != 0)
-		result.status = DecodeStatus::kUnusedNonZero;
-	/* Checked before writing anything: out is sized from len, not from dim */
-	else if (result.data_len != static_cast<std::size_t>(result.dim) * sizeof(float))
-		result.status = DecodeStatus::kLengthMismatch;
-	else
+	if (DecodeDenseHeader(buf, len, max_dims, expected_dim, sizeof(float), &result))
 	{
 		const unsigned char *p = buf + kBinaryHeaderSize;
 

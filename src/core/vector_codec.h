@@ -124,6 +124,15 @@ BinarySize(int dim)
 }
 
 /**
+ * Reads and checks the header of a dense binary value (vector or halfvec,
+ * whose elements are elem_size bytes) into result: dims, unused and the
+ * payload's length, in the order both types report them.  True when the
+ * elements may be read; otherwise result->status says why not.
+ */
+bool		DecodeDenseHeader(const unsigned char *buf, std::size_t len, int max_dims,
+							  int expected_dim, std::size_t elem_size, DecodeResult *result) noexcept;
+
+/**
  * Decodes pgvector's binary form (what vector_send writes): int16 dim, int16
  * unused (must be 0), then dim float4s, all in network byte order, and
  * nothing after them.  dim must lie in 1..max_dims and, unless expected_dim
