@@ -205,3 +205,61 @@ describe('binary parameters (Buffer in pgvector layout)', () => {
     assert.equal(rows[0].one, 1);
   });
 });
+
+// pgvector's HalfVector (an array), SparseVector and bit strings through the
+// same client: registerTypes also installs the halfvec and sparsevec parsers
+describe('halfvec, sparsevec and bit', () => {
+  const { SparseVector } = require('pgvector');
+
+  it('round-trip halfvec arrays and answer a kNN query with a parameter', async () => {
+    const rand = rng(7);
+    // values a half holds exactly: multiples of 1/64 below 8
+    const vectors = Array.from({ length: 50 }, () =>
+      Array.from({ length: 16 }, () => Math.round((rand() * 2 - 1) * 512) / 64));
+    await client.query('CREATE TABLE h (id int, embedding halfvec(16))');
+    for (const [i, v] of vectors.entries()) {
+      await client.query('INSERT INTO h VALUES ($1, $2)', [i, pgvector.toSql(v)]);
+    }
+    const { rows } = await client.query('SELECT id, embedding FROM h ORDER BY id');
+    rows.forEach((r, i) => assert.deepEqual(r.embedding, vectors[i]));
+
+    await client.query('CREATE INDEX ON h USING hnsw (embedding halfvec_l2_ops)');
+    await client.query('SET enable_seqscan = off');
+    const q = vectors[3];
+    const knn = await client.query(
+      'SELECT id FROM h ORDER BY embedding <-> $1::halfvec LIMIT 5', [pgvector.toSql(q)]);
+    const expected = vectors.map((v, i) => [l2(v, q), i]).sort((a, b) => a[0] - b[0]).slice(0, 5).map((p) => p[1]);
+    assert.deepEqual(knn.rows.map((r) => r.id), expected);
+  });
+
+  it('round-trip SparseVector objects and answer a kNN query with a parameter', async () => {
+    const dense = [
+      [0, 1.5, 0, 0, -2],
+      [3, 0, 0, 0.25, 0],
+      [0, 0, 7, 0, 0],
+      [0, 1.5, 0, 0, -1.5],
+    ];
+    await client.query('CREATE TABLE s (id int, embedding sparsevec(5))');
+    for (const [i, v] of dense.entries()) {
+      await client.query('INSERT INTO s VALUES ($1, $2)', [i, pgvector.toSql(new SparseVector(v))]);
+    }
+    const { rows } = await client.query('SELECT id, embedding FROM s ORDER BY id');
+    rows.forEach((r, i) => {
+      assert.ok(r.embedding instanceof SparseVector, 'registerTypes parser returns a SparseVector');
+      assert.deepEqual(r.embedding.toArray(), dense[i]);
+    });
+    const fromMap = new SparseVector({ 1: 1.5, 4: -2 }, 5);
+    const knn = await client.query(
+      'SELECT id, embedding <-> $1 AS d FROM s ORDER BY embedding <-> $1 LIMIT 2', [pgvector.toSql(fromMap)]);
+    assert.deepEqual(knn.rows.map((r) => r.id), [0, 3]);
+    assert.equal(knn.rows[0].d, 0);
+  });
+
+  it('send bit strings and binary_quantize results, and compute Hamming distances', async () => {
+    const { rows } = await client.query(
+      "SELECT $1::bit(4) <~> $2::bit(4) AS hamming, binary_quantize($3::vector)::text AS q",
+      ['1010', '0110', pgvector.toSql([1, -2, 0, 3])]);
+    assert.equal(rows[0].hamming, 2);
+    assert.equal(rows[0].q, '1001');
+  });
+});
