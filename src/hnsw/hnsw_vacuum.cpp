@@ -15,9 +15,11 @@
  *    node newly linked to is offered the link back.  Then every live node
  *    that a walk from the entry point through level-0 lists no longer
  *    reaches gets a link from its nearest reachable node.
- * 4. Free: after a second barrier, deleted nodes are pushed on the free
- *    list (linked through the heap TID field; their lists stay walkable),
- *    where an insert reuses the node item and its vector space.
+ * 4. Free: after a second barrier and a second repair pass (which finds
+ *    lists a concurrent insert left pointing at a deleted node), deleted
+ *    nodes are pushed on the free list (linked through the heap TID field;
+ *    their lists stay walkable), where an insert reuses the node item and
+ *    its vector space.
  *
  * IDENTIFICATION
  *		src/hnsw/hnsw_vacuum.cpp
@@ -626,6 +628,15 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		/* Inserts that started from the old entry point finish first */
 		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+
+		/*
+		 * A second repair pass before anything is freed: under concurrent
+		 * inserts a list was seen still pointing at a deleted node after the
+		 * first pass (cause not yet found; the crash loop catches it right
+		 * after a recovery).  Freeing it would leave a live node linked to
+		 * a slot the next insert reuses for another vector.
+		 */
+		RepairGraph(info, &deleted);
 		FreeDeleted(index, &deleted);
 	}
 	stats->num_pages = RelationGetNumberOfBlocks(index);
