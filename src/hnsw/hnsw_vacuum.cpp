@@ -630,11 +630,11 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 
 		/*
-		 * A second repair pass before anything is freed: under concurrent
-		 * inserts a list was seen still pointing at a deleted node after the
-		 * first pass (cause not yet found; the crash loop catches it right
-		 * after a recovery).  Freeing it would leave a live node linked to
-		 * a slot the next insert reuses for another vector.
+		 * A second repair pass before anything is freed, as a safety net:
+		 * a live list still pointing at a deleted node would, once it is
+		 * freed, link to a slot the next insert reuses for another vector.
+		 * (The crash loop still finds such links right after some
+		 * recoveries; the cause is open, see README.md.)
 		 */
 		RepairGraph(info, &deleted);
 		FreeDeleted(index, &deleted);
