@@ -56,12 +56,14 @@ BEGIN
 END
 $$;
 
--- one index per operator class, each with its own options.  Inner product is
--- not a metric: with a small m a node can lose every incoming edge to
--- neighbour pruning and become unreachable, so that index keeps the defaults.
+-- one index per operator class, each with its own options.  A build links
+-- every node into the graph, but later inserts' neighbour pruning can take
+-- a node's last incoming edge (until VACUUM reconnects it), more often the
+-- smaller m is, and more so for inner product, which is not a metric:
+-- hence no m below 8 here, and defaults for inner product.
 CREATE INDEX items_l2 ON items USING hnsw (v vector_l2_ops);
 CREATE INDEX items_ip ON items USING hnsw (v vector_ip_ops) WITH (m = 16, ef_construction = 64);
-CREATE INDEX items_cosine ON items USING hnsw (v vector_cosine_ops) WITH (m = 4, ef_construction = 10);
+CREATE INDEX items_cosine ON items USING hnsw (v vector_cosine_ops) WITH (m = 8, ef_construction = 24);
 CREATE INDEX items_l1 ON items USING hnsw (v vector_l1_ops) WITH (m = 32, ef_construction = 200);
 
 SET enable_seqscan = off;

@@ -254,6 +254,7 @@ double		HnswVectorDistance(Relation index, const HnswInfo *info,
 void		HnswLoadVector(Relation index, const HnswInfo *info,
 						   HnswBufferCache *cache, BlockNumber vblk,
 						   uint16 voff, float *out);
+bool		HnswNodeLiveAt(Relation index, const HnswRef *ref, int level);
 int			HnswReadList(Relation index, const HnswRef *node, int level,
 						 HnswRef *out, int *state);
 void		HnswHeapInit(HnswHeap *heap, bool max_heap, int capacity);

@@ -143,6 +143,16 @@ WriteGraph(HnswBuildState *state)
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
 
+	/* The neighbour heuristic can prune a node's every incoming link; such
+	 * a node gets one now, so a search from the entry point can reach it */
+	{
+		Size		relinked = GraphConnect(graph);
+
+		if (relinked > 0)
+			elog(DEBUG1, "hnsw build linked %zu unreachable nodes of \"%s\"",
+				 relinked, RelationGetRelationName(index));
+	}
+
 	/* Where each node will go: items packed in order after the vectors */
 	{
 		BlockNumber blk = first_node_page;

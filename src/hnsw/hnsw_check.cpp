@@ -160,6 +160,16 @@ HnswCheckIndex(Relation index, IndexCheck *cs)
 						IndexCheckProblem(cs, "node (%u,%u) level %d: neighbor (%u,%u) is not a node",
 								blk, off, l, ItemPointerGetBlockNumberNoCheck(&ref.node),
 								ItemPointerGetOffsetNumberNoCheck(&ref.node));
+					else if (node->state == HNSW_NODE_DELETED)
+					{
+						/*
+						 * A VACUUM interrupted while it freed nodes leaves
+						 * deleted nodes whose lists point at freed (or since
+						 * reused) ones: deleted nodes' lists are never
+						 * repaired, and repair takes only live nodes from
+						 * them.  The next VACUUM frees these nodes too.
+						 */
+					}
 					else if (neighbor->state == HNSW_NODE_FREE)
 						IndexCheckProblem(cs, "node (%u,%u) level %d: neighbor (%u,%u) is a freed node",
 								blk, off, l, ItemPointerGetBlockNumberNoCheck(&ref.node),

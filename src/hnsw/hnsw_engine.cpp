@@ -16,6 +16,7 @@
 #include <atomic>
 #include <memory>
 #include <new>
+#include <vector>
 
 #include "core/parallel.h"
 #include "distance/distance.h"
@@ -144,6 +145,143 @@ GraphAdd(GraphBuilder *builder, const float *vectors, std::size_t n,
 	if (!finished)
 		return "canceled";
 	return error;
+}
+
+namespace {
+
+/* Marks what a walk through level-0 lists reaches from start */
+void
+Reach(const hnswlib::HierarchicalNSW<float> &g, hnswlib::tableint start,
+	  std::vector<char> &reached)
+{
+	std::vector<hnswlib::tableint> stack{start};
+
+	reached[start] = 1;
+	while (!stack.empty())
+	{
+		hnswlib::tableint cur = stack.back();
+		auto	   *list = g.get_linklist0(cur);
+		auto	   *links = reinterpret_cast<hnswlib::tableint *>(list + 1);
+
+		stack.pop_back();
+		for (std::size_t i = 0; i < g.getListCount(list); i++)
+			if (!reached[links[i]])
+			{
+				reached[links[i]] = 1;
+				stack.push_back(links[i]);
+			}
+	}
+}
+
+/* Gives u an incoming level-0 link from one of near (nearest first), all
+ * reached: a free slot first, else replacing a neighbour with another
+ * incoming link; plus the link back when u's list has room */
+bool
+LinkFrom(hnswlib::HierarchicalNSW<float> &g, hnswlib::tableint u,
+		 const std::vector<hnswlib::tableint> &near, std::vector<std::uint32_t> &indegree)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (hnswlib::tableint r : near)
+		{
+			auto	   *list = g.get_linklist0(r);
+			auto	   *links = reinterpret_cast<hnswlib::tableint *>(list + 1);
+			std::size_t count = g.getListCount(list);
+			std::size_t slot = count;
+
+			if (pass == 0 && count >= g.maxM0_)
+				continue;
+			if (pass == 1)
+			{
+				/* the neighbour with the most other incoming links */
+				for (std::size_t i = 0; i < count; i++)
+					if (indegree[links[i]] >= 2 &&
+						(slot == count || indegree[links[i]] > indegree[links[slot]]))
+						slot = i;
+				if (slot == count)
+					continue;
+				indegree[links[slot]]--;
+			}
+			links[slot] = u;
+			if (slot == count)
+				g.setListCount(list, (unsigned short) (count + 1));
+			indegree[u]++;
+
+			auto	   *own = g.get_linklist0(u);
+			auto	   *own_links = reinterpret_cast<hnswlib::tableint *>(own + 1);
+			std::size_t own_count = g.getListCount(own);
+
+			if (own_count < g.maxM0_ &&
+				std::find(own_links, own_links + own_count, r) == own_links + own_count)
+			{
+				own_links[own_count] = r;
+				g.setListCount(own, (unsigned short) (own_count + 1));
+				indegree[r]++;
+			}
+			return true;
+		}
+	return false;
+}
+
+}  // namespace
+
+std::size_t
+GraphConnect(GraphBuilder *builder) noexcept
+{
+	auto	   &g = builder->graph;
+	std::size_t n = g.cur_element_count;
+	std::size_t relinked = 0;
+
+	if (n < 2)
+		return 0;
+	try
+	{
+		std::vector<std::uint32_t> indegree(n, 0);
+		std::vector<char> reached(n, 0);
+
+		for (hnswlib::tableint i = 0; i < n; i++)
+		{
+			auto	   *list = g.get_linklist0(i);
+			auto	   *links = reinterpret_cast<hnswlib::tableint *>(list + 1);
+
+			for (std::size_t j = 0; j < g.getListCount(list); j++)
+				indegree[links[j]]++;
+		}
+		/* A replaced neighbour can lose its way in, hence more rounds */
+		for (int round = 0; round < 4; round++)
+		{
+			std::size_t this_round = 0;
+
+			std::fill(reached.begin(), reached.end(), 0);
+			Reach(g, g.enterpoint_node_, reached);
+			for (hnswlib::tableint u = 0; u < n; u++)
+			{
+				std::vector<hnswlib::tableint> near;
+
+				if (reached[u])
+					continue;
+				/* the nearest nodes a search from the entry point finds,
+				 * all reached by definition; nearest first */
+				auto		top = g.searchBaseLayer(g.enterpoint_node_, g.getDataByInternalId(u), 0);
+
+				for (; !top.empty(); top.pop())
+					if (reached[top.top().second])
+						near.push_back(top.top().second);
+				std::reverse(near.begin(), near.end());
+				if (!LinkFrom(g, u, near, indegree))
+					continue;
+				this_round++;
+				Reach(g, u, reached);
+			}
+			relinked += this_round;
+			if (this_round == 0)
+				break;
+		}
+	}
+	catch (...)
+	{
+		/* out of memory for the bookkeeping: the graph stays as built */
+	}
+	return relinked;
 }
 
 std::size_t

@@ -54,6 +54,14 @@ const char *GraphAdd(GraphBuilder *graph, const float *vectors, std::size_t n,
 					 const std::function<bool(std::size_t added)> &poll,
 					 std::size_t *completed) noexcept;
 
+/// Makes every element reachable from the entry point through level-0
+/// links: hnswlib's neighbour heuristic can prune away a node's every
+/// incoming link.  Each unreached element gets a link from its nearest
+/// reached one (a free slot, else in place of a neighbour that other lists
+/// also point at) and the link back if its own list has room.  Single
+/// threaded, after the last GraphAdd.  Returns how many were relinked.
+std::size_t GraphConnect(GraphBuilder *graph) noexcept;
+
 /// Reading the finished graph.  Elements are numbered 0..GraphCount()-1 in
 /// insertion order.
 std::size_t GraphCount(const GraphBuilder *graph) noexcept;

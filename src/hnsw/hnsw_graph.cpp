@@ -180,6 +180,26 @@ HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 }
 
 /*
+ * Whether the node ref points at is live and has the given level, read
+ * under a short share lock.  A ref copied from a deleted node's list may be
+ * stale: after a VACUUM interrupted between freeing pages, its target can be
+ * free, or already reused by another row at a lower level.
+ */
+bool
+HnswNodeLiveAt(Relation index, const HnswRef *ref, int level)
+{
+	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&ref->node));
+	HnswNode	node;
+	bool		live;
+
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	node = HnswGetNode(index, BufferGetPage(buf), ItemPointerGetOffsetNumber(&ref->node));
+	live = node->state == HNSW_NODE_LIVE && node->level >= level;
+	UnlockReleaseBuffer(buf);
+	return live;
+}
+
+/*
  * Copies the non-empty neighbors of a node at a level into out (room for 2m
  * refs).  *state gets the node's state.  A node below that level has none.
  */

@@ -37,19 +37,6 @@ HnswRandomLevel(int m)
 	return Min(level, HnswMaxLevel(m));
 }
 
-/* State of a node, read under a short share lock */
-static int
-NodeState(Relation index, const HnswRef *ref)
-{
-	Buffer		buf = ReadBuffer(index, ItemPointerGetBlockNumber(&ref->node));
-	int			state;
-
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	state = HnswGetNode(index, BufferGetPage(buf), ItemPointerGetOffsetNumber(&ref->node))->state;
-	UnlockReleaseBuffer(buf);
-	return state;
-}
-
 /*
  * Writes a vector at (vblk, voff) and the following blocks, at most three
  * pages per WAL record.  fresh: the pages are new and get initialized.
@@ -481,7 +468,7 @@ LevelCandidates(HnswSearch *search, HnswCandidate *window, int nwindow,
 
 	for (int i = 0; i < nwindow; i++)
 	{
-		if (NodeState(search->index, &window[i].ref) != HNSW_NODE_LIVE)
+		if (!HnswNodeLiveAt(search->index, &window[i].ref, search->level))
 			continue;
 		HnswLoadVector(search->index, search->info, search->buffers, window[i].ref.vblk,
 					   window[i].ref.voff, vectors + (Size) n * search->info->vm.dims);
@@ -530,7 +517,7 @@ HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	HnswSearchRound(&search, info->ef_construction);
 	nwindow = WindowSorted(&search, window);
 	for (int i = 0; i < nwindow; i++)
-		if (NodeState(index, &window[i].ref) == HNSW_NODE_LIVE)
+		if (HnswNodeLiveAt(index, &window[i].ref, level))
 			out[n++] = window[i];
 	pfree(window);
 	return n;

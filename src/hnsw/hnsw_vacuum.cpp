@@ -15,11 +15,12 @@
  *    node newly linked to is offered the link back.  Then every live node
  *    that a walk from the entry point through level-0 lists no longer
  *    reaches gets a link from its nearest reachable node.
- * 4. Free: after a second barrier and a second repair pass (which finds
- *    lists a concurrent insert left pointing at a deleted node), deleted
- *    nodes are pushed on the free list (linked through the heap TID field;
- *    their lists stay walkable), where an insert reuses the node item and
- *    its vector space.
+ * 4. Free: after a second barrier, deleted nodes are pushed on the free
+ *    list (linked through the heap TID field; their lists stay walkable),
+ *    where an insert reuses the node item and its vector space.  A crash
+ *    part way through leaves some deleted nodes, whose lists may now point
+ *    at freed nodes: repair never takes a replacement from such a list
+ *    without checking it is live, and the next VACUUM frees them.
  *
  * IDENTIFICATION
  *		src/hnsw/hnsw_vacuum.cpp
@@ -192,8 +193,11 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		n = HnswReadList(index, &list[i], level, second, &state);
 		for (int j = 0; j < n && nadditions < capacity; j++)
 		{
+			/* the list of a node deleted by an interrupted VACUUM can
+			 * point at nodes that VACUUM freed, or that rows reused since */
 			if (DeletedContains(deleted, &second[j].node) ||
-				ItemPointerEquals(&second[j].node, (ItemPointer) &target->node))
+				ItemPointerEquals(&second[j].node, (ItemPointer) &target->node) ||
+				!HnswNodeLiveAt(index, &second[j], level))
 				continue;
 			additions[nadditions].ref = second[j];
 			additions[nadditions].distance = HnswVectorDistance(index, info, cache, self,
@@ -629,14 +633,6 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 
-		/*
-		 * A second repair pass before anything is freed, as a safety net:
-		 * a live list still pointing at a deleted node would, once it is
-		 * freed, link to a slot the next insert reuses for another vector.
-		 * (The crash loop still finds such links right after some
-		 * recoveries; the cause is open, see README.md.)
-		 */
-		RepairGraph(info, &deleted);
 		FreeDeleted(index, &deleted);
 	}
 	stats->num_pages = RelationGetNumberOfBlocks(index);

@@ -33,7 +33,8 @@ UNIT_ARGS ?=
 
 UNIT_BUILD := test/unit/build
 UNIT_BIN := test/unit/unit_tests
-UNIT_SRCS := $(wildcard test/unit/*.cpp src/distance/*.cpp src/core/*.cpp) src/ivf/ivf_codec.cpp
+UNIT_SRCS := $(wildcard test/unit/*.cpp src/distance/*.cpp src/core/*.cpp) src/ivf/ivf_codec.cpp \
+	src/hnsw/hnsw_engine.cpp
 UNIT_OBJS := $(patsubst %.cpp,$(UNIT_BUILD)/%.o,$(UNIT_SRCS))
 
 # For the including Makefile: EXTRA_CLEAN += $(UNIT_CLEAN)
