@@ -410,6 +410,12 @@ CREATE OPERATOR CLASS bit_hamming_ops
 	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
 	FUNCTION 1 hamming_distance(bit, bit);
 
+-- ivf over bit(n), the same way: k-means centroids of the 0/1 floats
+CREATE OPERATOR CLASS bit_hamming_ops
+	FOR TYPE bit USING ivf AS
+	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 hamming_distance(bit, bit);
+
 -- sparsevec: sparse vectors of up to 1,000,000,000 dimensions and 16,000
 -- non-zero elements, as pgvector's
 
@@ -595,6 +601,30 @@ CREATE OPERATOR CLASS sparsevec_ops
 	OPERATOR 4 >= ,
 	OPERATOR 5 > ,
 	FUNCTION 1 sparsevec_cmp(sparsevec, sparsevec);
+
+-- hnsw over sparsevec(n), n up to 16,000: the index writes each value out
+-- densely as float4 (src/pg/vector_index.cpp), so it is as big as a
+-- vector(n) index
+CREATE OPERATOR CLASS sparsevec_l2_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <-> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_l2_squared_distance(sparsevec, sparsevec);
+
+CREATE OPERATOR CLASS sparsevec_ip_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <#> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec);
+
+CREATE OPERATOR CLASS sparsevec_cosine_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <=> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 sparsevec_negative_inner_product(sparsevec, sparsevec),
+	FUNCTION 2 l2_norm(sparsevec);
+
+CREATE OPERATOR CLASS sparsevec_l1_ops
+	FOR TYPE sparsevec USING hnsw AS
+	OPERATOR 1 <+> (sparsevec, sparsevec) FOR ORDER BY float_ops,
+	FUNCTION 1 l1_distance(sparsevec, sparsevec);
 
 -- ---------------------------------------------------------------------------
 -- halfvec: IEEE half-precision (binary16) vectors, pgvector-compatible

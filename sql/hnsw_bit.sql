@@ -91,3 +91,21 @@ FROM queries, LATERAL (
 	ORDER BY binary_quantize(embedding)::bit(64) <~> binary_quantize(q) LIMIT 50) s;
 SELECT * FROM vectordb_index_check('items_bq');
 DROP TABLE items, queries;
+
+-- ivf over bit(n): the same expansion; probing every list is exact
+CREATE TABLE bits (id int, b bit(64));
+INSERT INTO bits
+SELECT i, binary_quantize(ARRAY(SELECT sin(i * 0.7 + j * 1.3) + cos(i * j * 0.11) FROM generate_series(1, 64) j)::vector)::bit(64)
+FROM generate_series(1, 300) i;
+CREATE INDEX bits_ivf ON bits USING ivf (b bit_hamming_ops) WITH (lists = 8);
+SET enable_seqscan = off;
+SET ivf.probes = 8;
+EXPLAIN (COSTS OFF) SELECT id FROM bits ORDER BY b <~> (SELECT b FROM bits WHERE id = 1) LIMIT 5;
+SELECT (SELECT array_agg(d) FROM (SELECT b <~> (SELECT b FROM bits WHERE id = 7) AS d FROM bits
+		ORDER BY b <~> (SELECT b FROM bits WHERE id = 7) LIMIT 30) i)
+	= (SELECT array_agg(d ORDER BY d) FROM (SELECT hamming_distance(b, (SELECT b FROM bits WHERE id = 7)) AS d
+		FROM bits ORDER BY 1 LIMIT 30) e) AS exact;
+SELECT * FROM vectordb_index_check('bits_ivf');
+RESET ivf.probes;
+RESET enable_seqscan;
+DROP TABLE bits;

@@ -250,5 +250,50 @@ FROM generate_series(1, 16000) i, generate_series(1, 2) n GROUP BY n;
 SELECT count(*), sum(l2_norm(s))::numeric(20, 3) FROM big WHERE s::text::sparsevec = s;
 DROP TABLE big;
 
+-- hnsw over sparsevec(n): every operator class, answers in exact order on
+-- a table small enough for hnsw.ef_search to cover it
+CREATE TABLE items (id int, s sparsevec(50));
+INSERT INTO items
+SELECT i, ('{' || string_agg(((i * 7 + k * 13) % 50 + 1) || ':' || round(sin(i * k)::numeric, 3), ',') || '}/50')::sparsevec
+FROM generate_series(1, 200) i, generate_series(1, 5) k GROUP BY i;
+INSERT INTO items VALUES (201, '{}/50'), (202, NULL);
+CREATE INDEX items_l2 ON items USING hnsw (s sparsevec_l2_ops);
+CREATE INDEX items_ip ON items USING hnsw (s sparsevec_ip_ops);
+CREATE INDEX items_cos ON items USING hnsw (s sparsevec_cosine_ops);
+CREATE INDEX items_l1 ON items USING hnsw (s sparsevec_l1_ops);
+SET enable_seqscan = off;
+SET hnsw.ef_search = 400;
+EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY s <-> '{1:1,7:2}/50' LIMIT 5;
+-- the index's first 20 distances are the exact first 20 (ids may differ
+-- where distances tie)
+SELECT (SELECT array_agg(d) FROM (SELECT s <-> '{1:1,7:2,33:-1.5}/50' AS d FROM items
+		ORDER BY s <-> '{1:1,7:2,33:-1.5}/50' LIMIT 20) i)
+	= (SELECT array_agg(d ORDER BY d) FROM (SELECT l2_distance(s, '{1:1,7:2,33:-1.5}/50') AS d FROM items
+		WHERE s IS NOT NULL ORDER BY 1 LIMIT 20) e) AS l2_exact;
+SELECT (SELECT array_agg(d) FROM (SELECT s <#> '{1:1,7:2,33:-1.5}/50' AS d FROM items
+		ORDER BY s <#> '{1:1,7:2,33:-1.5}/50' LIMIT 20) i)
+	= (SELECT array_agg(d ORDER BY d) FROM (SELECT -inner_product(s, '{1:1,7:2,33:-1.5}/50') AS d FROM items
+		WHERE s IS NOT NULL ORDER BY 1 LIMIT 20) e) AS ip_exact;
+SELECT (SELECT array_agg(d) FROM (SELECT s <=> '{1:1,7:2,33:-1.5}/50' AS d FROM items
+		ORDER BY s <=> '{1:1,7:2,33:-1.5}/50' LIMIT 20) i)
+	= (SELECT array_agg(d ORDER BY d) FROM (SELECT cosine_distance(s, '{1:1,7:2,33:-1.5}/50') AS d FROM items
+		WHERE l2_norm(s) > 0 ORDER BY 1 LIMIT 20) e) AS cosine_exact;
+SELECT (SELECT array_agg(d) FROM (SELECT s <+> '{1:1,7:2,33:-1.5}/50' AS d FROM items
+		ORDER BY s <+> '{1:1,7:2,33:-1.5}/50' LIMIT 20) i)
+	= (SELECT array_agg(d ORDER BY d) FROM (SELECT l1_distance(s, '{1:1,7:2,33:-1.5}/50') AS d FROM items
+		WHERE s IS NOT NULL ORDER BY 1 LIMIT 20) e) AS l1_exact;
+-- the empty vector is found by L2 distance, never by cosine distance
+SELECT id FROM items ORDER BY s <-> '{}/50' LIMIT 1;
+SELECT count(*) FILTER (WHERE id = 201) FROM (SELECT id FROM items ORDER BY s <=> '{1:1}/50' LIMIT 500) c;
+-- a query of the wrong dimension, an index over too many dimensions
+SELECT id FROM items ORDER BY s <-> '{1:1}/49' LIMIT 1;
+CREATE TABLE wide (s sparsevec(30522));
+CREATE INDEX ON wide USING hnsw (s sparsevec_l2_ops);
+DROP TABLE wide;
+SELECT * FROM vectordb_index_check('items_l2');
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+DROP TABLE items;
+
 DROP FUNCTION sparsevec_recv_test(bytea, regclass);
 DROP FUNCTION sparsevec_error(text);

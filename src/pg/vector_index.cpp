@@ -16,6 +16,7 @@
 #include "pg/bit_index.h"
 #include "distance/half_distance.h"
 #include "types/halfvec.h"
+#include "types/sparsevec.h"
 #include "types/vector.h"
 
 extern "C"
@@ -31,12 +32,12 @@ extern "C"
 }
 
 /*
- * Whether an operator class's input type is halfvec, known by its input
- * function's name as the metric is known by its distance function's, so
- * neither a search_path nor a schema-qualified type name matters.
+ * The type an operator class indexes, known by its input function's name
+ * as the metric is known by its distance function's, so neither a
+ * search_path nor a schema-qualified type name matters.
  */
-static bool
-IsHalfvecType(Oid type)
+static VectorIndexInput
+InputOf(Oid type)
 {
 	Oid			typinput;
 	Oid			typioparam;
@@ -44,7 +45,11 @@ IsHalfvecType(Oid type)
 
 	getTypeInputInfo(type, &typinput, &typioparam);
 	name = get_func_name(typinput);
-	return name != NULL && strcmp(name, "halfvec_in") == 0;
+	if (name != NULL && strcmp(name, "halfvec_in") == 0)
+		return VECTOR_INDEX_HALFVEC;
+	if (name != NULL && strcmp(name, "sparsevec_in") == 0)
+		return VECTOR_INDEX_SPARSEVEC;
+	return VECTOR_INDEX_VECTOR;
 }
 
 void
@@ -61,13 +66,15 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 
 	memset(vm, 0, sizeof(*vm));
 	if (name && (strcmp(name, "vector_l2_squared_distance") == 0 ||
-				 strcmp(name, "halfvec_l2_squared_distance") == 0))
+				 strcmp(name, "halfvec_l2_squared_distance") == 0 ||
+				 strcmp(name, "sparsevec_l2_squared_distance") == 0))
 	{
 		vm->metric = vectordb::simd::Metric::kL2Squared;
 		vm->is_l2 = true;
 	}
 	else if (name && (strcmp(name, "vector_negative_inner_product") == 0 ||
-					  strcmp(name, "halfvec_negative_inner_product") == 0))
+					  strcmp(name, "halfvec_negative_inner_product") == 0 ||
+					  strcmp(name, "sparsevec_negative_inner_product") == 0))
 		vm->metric = vectordb::simd::Metric::kNegativeInnerProduct;
 	else if (name && strcmp(name, "l1_distance") == 0)
 		vm->metric = vectordb::simd::Metric::kL1;
@@ -79,7 +86,7 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 	vm->normalize = OidIsValid(index_getprocid(index, 1, VECTOR_INDEX_NORM_PROC));
 	vm->is_cosine = vm->normalize;
 	vm->dims = TupleDescAttr(index->rd_att, 0)->atttypmod;
-	vm->half = IsHalfvecType(index->rd_opcintype[0]);
+	vm->input = InputOf(index->rd_opcintype[0]);
 }
 
 /* Widens a halfvec datum into out (vm->dims floats) */
@@ -98,6 +105,36 @@ PrepareHalfvec(const VectorIndexMetric *vm, Datum value, float *out)
 				 errmsg("halfvec value of %d dimensions has size %zu",
 						v->dim, (size_t) VARSIZE_ANY(v))));
 	vectordb::simd::ActiveHalf().to_float(v->x, out, vm->dims);
+	if ((Pointer) v != DatumGetPointer(value))
+		pfree(v);
+}
+
+/* Writes a sparsevec datum out densely into out (vm->dims floats) */
+static void
+PrepareSparsevec(const VectorIndexMetric *vm, Datum value, float *out)
+{
+	SparseVector *v = DatumGetSparseVector(value);
+	const float *values = SPARSEVEC_VALUES(v);
+
+	if (v->dim != vm->dims)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("expected %d dimensions, not %d", vm->dims, v->dim)));
+	if (v->nnz < 0 || v->nnz > v->dim || VARSIZE_ANY(v) != SPARSEVEC_SIZE(v->nnz))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("sparsevec value with %d non-zero elements has size %zu",
+						v->nnz, (size_t) VARSIZE_ANY(v))));
+	memset(out, 0, sizeof(float) * vm->dims);
+	for (int i = 0; i < v->nnz; i++)
+	{
+		if (v->indices[i] < 0 || v->indices[i] >= vm->dims)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("sparsevec index %d is out of range for %d dimensions",
+							v->indices[i] + 1, vm->dims)));
+		out[v->indices[i]] = values[i];
+	}
 	if ((Pointer) v != DatumGetPointer(value))
 		pfree(v);
 }
@@ -128,10 +165,18 @@ VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out)
 {
 	if (vm->is_bit)
 		return BitIndexPrepare(vm, value, out);
-	if (vm->half)
-		PrepareHalfvec(vm, value, out);
-	else
-		PrepareVector(vm, value, out);
+	switch (vm->input)
+	{
+		case VECTOR_INDEX_VECTOR:
+			PrepareVector(vm, value, out);
+			break;
+		case VECTOR_INDEX_HALFVEC:
+			PrepareHalfvec(vm, value, out);
+			break;
+		case VECTOR_INDEX_SPARSEVEC:
+			PrepareSparsevec(vm, value, out);
+			break;
+	}
 
 	if (vm->normalize)
 	{

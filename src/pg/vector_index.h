@@ -30,6 +30,14 @@ extern "C"
 #define VECTOR_INDEX_DISTANCE_PROC	1
 #define VECTOR_INDEX_NORM_PROC		2
 
+/* The type an operator class indexes; the index always stores floats */
+typedef enum VectorIndexInput
+{
+	VECTOR_INDEX_VECTOR,
+	VECTOR_INDEX_HALFVEC,		/* widened to float */
+	VECTOR_INDEX_SPARSEVEC,		/* written out densely */
+} VectorIndexInput;
+
 /* The distance an index is built on, from its operator class */
 typedef struct VectorIndexMetric
 {
@@ -39,14 +47,13 @@ typedef struct VectorIndexMetric
 	bool		is_l2;			/* reported distance = sqrt(internal) */
 	int			dims;			/* the column's declared dimensions */
 	bool		is_bit;			/* bit(n) column as 0/1 floats; see bit_index.h */
-	bool		half;			/* the operator class's type is halfvec: values
-								 * are widened to float (the index stores floats) */
+	VectorIndexInput input;		/* vector, halfvec or sparsevec (bit: is_bit) */
 } VectorIndexMetric;
 
 /* Fills *vm from the index's operator class; am names the method in errors */
 extern void VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm);
 
-/* Copies a vector or halfvec datum into out (dims floats), normalized for
+/* Copies a vector, halfvec, sparsevec or bit datum into out (dims floats), normalized for
  * cosine; false for a vector the index skips (zero norm under cosine) */
 extern bool VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out);
 
