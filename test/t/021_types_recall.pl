@@ -1,0 +1,187 @@
+# Recall of the operator classes over halfvec, sparsevec and bit, against
+# exact answers from sequential scans:
+#  - Fashion-MNIST (20,000 train images, 100 test images) as halfvec(784):
+#    hnsw halfvec_l2_ops at the default hnsw.ef_search, recall@10 >= 0.95;
+#    ivf halfvec_l2_ops with 100 lists probing 10, recall@10 >= 0.95
+#  - a generated sparse set (topic clusters, 30 non-zeros of 2,000
+#    dimensions): hnsw sparsevec_l2_ops, _ip_ops and _cosine_ops >= 0.95
+#  - binary quantization and exact re-rank (pgvector's documented query: an
+#    index on binary_quantize(v)::bit(n), the outer query ordering by the
+#    exact distance) on ../shared/data/clustered (20,000 x 128, mean-centred,
+#    so signs carry information):
+#    recall@10 >= 0.90 through hnsw and through ivf; on Fashion-MNIST, whose
+#    pixels are all >= 0, the figure is printed without a threshold.
+use strict;
+use warnings;
+use FindBin;
+use lib $FindBin::RealBin;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time);
+use VectordbTap;
+
+my $node = vdb_node('types_recall');
+my $shared   = "$FindBin::RealBin/../../../shared/data";
+my $data_dir = "$FindBin::RealBin/../../tmp/data";
+
+# build INDEX with SQL, noting its time and size
+sub build
+{
+	my ($idx, $sql) = @_;
+	my $t0 = time;
+	$node->safe_psql('postgres', "SET maintenance_work_mem = '512MB'; $sql");
+	note sprintf('%s: build %.2f s, %d kB', $idx, time - $t0, index_size($node, $idx) / 1024);
+	return;
+}
+
+# load_fvecs(NAME, DIMS, TYPE, BASE_ROWS): tables t (id, cat, v TYPE) and
+# q (qid, cat, v TYPE) from the first BASE_ROWS base vectors and the first
+# 100 queries of tmp/data/NAME.*.fvecs
+sub load_fvecs
+{
+	my ($name, $dims, $type, $nbase) = @_;
+	my $copy_dir = PostgreSQL::Test::Utils::tempdir('fvecs');
+	system('/usr/bin/python3', '-c', <<'EOS', "$data_dir/$name", $dims, $nbase, $copy_dir) == 0
+import sys, numpy as np
+src, d, nbase, dst = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+for part, n, table in (("base", nbase, "t"), ("query", 100, "q")):
+    a = np.fromfile(f"{src}.{part}.fvecs", np.int32).reshape(-1, d + 1)[:n, 1:].view(np.float32)
+    with open(f"{dst}/{table}.copy", "w") as f:
+        for i, v in enumerate(a, 1):
+            f.write(f"{i}\t\\N\t[{','.join(repr(float(x)) for x in v)}]\n")
+EOS
+	  or BAIL_OUT("could not write COPY files of $name");
+	$node->safe_psql('postgres', <<"EOS");
+CREATE TABLE t (id int PRIMARY KEY, cat int, v $type($dims));
+CREATE TABLE q (qid int, cat int, v $type($dims));
+COPY t FROM '$copy_dir/t.copy';
+COPY q FROM '$copy_dir/q.copy';
+ANALYZE t;
+EOS
+	return;
+}
+
+# --- Fashion-MNIST as halfvec
+SKIP:
+{
+	skip "no $shared (../shared/data)", 5 unless -d $shared;
+	system('/usr/bin/python3', "$shared/fashion-mnist", $data_dir) == 0
+	  or BAIL_OUT('could not make the Fashion-MNIST files');
+	load_fvecs('fashion-mnist-784-euclidean', 784, 'halfvec', 20000);
+	my $exact = knn($node, exact => 1);
+
+	build('t_hnsw', 'CREATE INDEX t_hnsw ON t USING hnsw (v halfvec_l2_ops)');
+	like(explain_plan($node), qr/Index Scan using t_hnsw on t/, 'halfvec hnsw: kNN uses the index');
+	my $r = recall(knn($node), $exact);
+	note sprintf('Fashion-MNIST halfvec hnsw: recall@10 %.4f at ef_search 40', $r);
+	cmp_ok($r, '>=', 0.95, 'Fashion-MNIST halfvec: hnsw recall@10 >= 0.95 at the default ef_search');
+	index_check_clean($node, 't_hnsw');
+	$node->safe_psql('postgres', 'DROP INDEX t_hnsw');
+
+	build('t_ivf', 'CREATE INDEX t_ivf ON t USING ivf (v halfvec_l2_ops) WITH (lists = 100)');
+	$r = recall(knn($node, settings => 'SET ivf.probes = 10;'), $exact);
+	note sprintf('Fashion-MNIST halfvec ivf: recall@10 %.4f at 10 of 100 lists', $r);
+	cmp_ok($r, '>=', 0.95, 'Fashion-MNIST halfvec: ivf recall@10 >= 0.95 probing 10 of 100 lists');
+	$node->safe_psql('postgres', 'DROP INDEX t_ivf');
+
+	# binary quantization of pixels >= 0: a figure, no threshold
+	build('t_bq', 'CREATE INDEX t_bq ON t USING hnsw ((binary_quantize(v)::bit(784)) bit_hamming_ops)');
+	$r = recall(bq_rerank(784, 'SET hnsw.ef_search = 100;'), $exact);
+	note sprintf('Fashion-MNIST binary quantize + re-rank of 100 candidates: recall@10 %.4f', $r);
+	ok($r > 0, 'Fashion-MNIST: binary quantize + re-rank finds neighbours');
+	$node->safe_psql('postgres', 'DROP TABLE t, q');
+}
+
+# the binary-quantize + exact re-rank query of pgvector's documentation:
+# { qid => [ids] }, the 100 nearest by Hamming distance re-ranked by L2
+sub bq_rerank
+{
+	my ($bits, $settings) = @_;
+	my $out = $node->safe_psql('postgres', <<"EOS");
+SET enable_seqscan = off;
+$settings
+SELECT q.qid, ARRAY(
+  SELECT id FROM (
+    SELECT t.id, t.v FROM t
+    ORDER BY binary_quantize(t.v)::bit($bits) <~> binary_quantize(q.v) LIMIT 100) c
+  ORDER BY c.v <-> q.v LIMIT 10)
+FROM q ORDER BY q.qid
+EOS
+	my %res;
+	for my $line (split /\n/, $out)
+	{
+		my ($qid, $arr) = split /\|/, $line, 2;
+		$arr =~ s/[{}]//g;
+		$res{$qid} = [ split /,/, $arr ];
+	}
+	return \%res;
+}
+
+# --- binary quantization + re-rank on ../shared/data/clustered (centres
+# N(0, 1): about half the coordinates are positive)
+SKIP:
+{
+	skip "no $shared (../shared/data)", 5 unless -d $shared;
+	system('/usr/bin/python3', "$shared/clustered", $data_dir, '--n', 20000, '--d', 128) == 0
+	  or BAIL_OUT('could not make the clustered files');
+	load_fvecs('clustered-20000-128-euclidean', 128, 'vector', 20000);
+	my $exact = knn($node, exact => 1);
+
+	build('t_bq', 'CREATE INDEX t_bq ON t USING hnsw ((binary_quantize(v)::bit(128)) bit_hamming_ops)');
+	like($node->safe_psql('postgres', 'SET enable_seqscan = off; EXPLAIN (COSTS OFF) '
+			. 'SELECT id FROM t ORDER BY binary_quantize(v)::bit(128) <~> '
+			. '(SELECT binary_quantize(v) FROM q WHERE qid = 1) LIMIT 5'),
+		qr/Index Scan using t_bq on t/, 'bit hnsw: the quantized kNN uses the expression index');
+	my $r = recall(bq_rerank(128, 'SET hnsw.ef_search = 100;'), $exact);
+	note sprintf('clustered binary quantize (hnsw) + re-rank of 100: recall@10 %.4f', $r);
+	cmp_ok($r, '>=', 0.90, 'clustered: hnsw binary quantize + re-rank recall@10 >= 0.90');
+	index_check_clean($node, 't_bq');
+	$node->safe_psql('postgres', 'DROP INDEX t_bq');
+
+	build('t_bqivf', 'CREATE INDEX t_bqivf ON t USING ivf ((binary_quantize(v)::bit(128)) bit_hamming_ops) WITH (lists = 100)');
+	$r = recall(bq_rerank(128, 'SET ivf.probes = 10;'), $exact);
+	note sprintf('clustered binary quantize (ivf, 10 of 100 lists) + re-rank of 100: recall@10 %.4f', $r);
+	cmp_ok($r, '>=', 0.90, 'clustered: ivf binary quantize + re-rank recall@10 >= 0.90');
+	index_check_clean($node, 't_bqivf');
+	$node->safe_psql('postgres', 'DROP TABLE t, q');
+}
+
+# --- sparse vectors: 40 topics of 60 dimensions each out of 2,000; a row
+# takes 24 non-zeros from its topic and 6 from anywhere
+{
+	srand(5);
+	my ($dims, $topics) = (2000, 40);
+	my @topic = map { my %s; $s{ 1 + int(rand($dims)) } = 1 while keys %s < 60; [ keys %s ] } 1 .. $topics;
+	my $sparse = sub {
+		my $t = $topic[ int(rand($topics)) ];
+		my %e;
+		$e{ $t->[ int(rand(@$t)) ] } = sprintf('%.3f', 0.5 + rand()) while keys %e < 24;
+		$e{ 1 + int(rand($dims)) } //= sprintf('%.3f', 0.2 * rand()) for 1 .. 6;
+		return '{' . join(',', map { "$_:$e{$_}" } sort { $a <=> $b } keys %e) . "}/$dims";
+	};
+	my @base    = map { $sparse->() } 1 .. 10000;
+	my @queries = map { $sparse->() } 1 .. 100;
+	$node->safe_psql('postgres', "CREATE TABLE t (id int PRIMARY KEY, cat int, v sparsevec($dims))");
+	load_rows($node, 't', \@base, undef, 1);
+	$node->safe_psql('postgres', "CREATE TABLE q (qid int, cat int, v sparsevec($dims))");
+	load_rows($node, 'q', \@queries, undef, 1);
+
+	for my $case ([ 'sparsevec_l2_ops', '<->' ], [ 'sparsevec_ip_ops', '<#>' ],
+		[ 'sparsevec_cosine_ops', '<=>' ])
+	{
+		my ($opclass, $op) = @$case;
+		build("t_$opclass", "CREATE INDEX t_$opclass ON t USING hnsw (v $opclass)");
+		like(explain_plan($node, op => $op), qr/Index Scan using t_$opclass on t/,
+			"$opclass: kNN uses the index");
+		my $r = recall(knn($node, op => $op), knn($node, op => $op, exact => 1));
+		note sprintf('sparse %s: recall@10 %.4f at ef_search 40', $opclass, $r);
+		cmp_ok($r, '>=', 0.95, "sparse $opclass: recall\@10 >= 0.95 at the default ef_search");
+		index_check_clean($node, "t_$opclass");
+		$node->safe_psql('postgres', "DROP INDEX t_$opclass");
+	}
+}
+
+server_log_clean($node);
+stop_ok($node);
+done_testing();
