@@ -19,7 +19,19 @@ table_mib: the table's size, for bench/plot.sh).
 
     hnsw_bench.py PREFIX [--m 16] [--ef-construction 64] [--threads 2]
                   [--ef-search 10,20,...] [--nq 1000] [--exact-nq 20] [--tsv FILE]
+                  [--type vector|halfvec|bq]
     hnsw_bench.py --compare HNSWLIB.tsv VECTORDB.tsv
+
+--type halfvec stores the column as halfvec(D) (the index opclass
+halfvec_l2_ops, the query vector cast to halfvec); --type bq indexes
+binary_quantize(embedding)::bit(D) with bit_hamming_ops and answers with
+pgvector's re-rank query, the ef_search nearest by Hamming distance
+re-ordered by exact L2:
+
+    SELECT id FROM (SELECT id, embedding FROM items
+                    ORDER BY binary_quantize(embedding)::bit(D) <~> binary_quantize($1)
+                    LIMIT ef_search) c
+    ORDER BY embedding <-> $1 LIMIT 10
 
 The second form prints both runs side by side and the summary.  Connects
 with the usual PGHOST/PGPORT/PGUSER; bench/hnsw_bench.sh starts a throwaway
@@ -45,6 +57,26 @@ COLUMNS = ["system", "m", "ef_construction", "threads", "build_s", "index_mib",
            "ef_search", "nq", "recall", "qps", "p50_ms", "p99_ms", "plan", "table_mib"]
 QUERY = "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10"
 INDEX = "items_embedding_idx"
+
+
+def index_sql(kind, dim, m, ef_construction):
+    """CREATE INDEX for a --type."""
+    key = {"vector": "embedding vector_l2_ops",
+           "halfvec": "embedding halfvec_l2_ops",
+           "bq": f"(binary_quantize(embedding)::bit({dim})) bit_hamming_ops"}[kind]
+    return (f"CREATE INDEX {INDEX} ON items USING hnsw ({key}) "
+            f"WITH (m = {m}, ef_construction = {ef_construction})")
+
+
+def query_sql(kind, dim, ef):
+    """The top-10 query of a --type at hnsw.ef_search = ef."""
+    if kind == "halfvec":
+        return f"SELECT id FROM items ORDER BY embedding <-> $1::halfvec({dim}) LIMIT 10"
+    if kind == "bq":
+        return ("SELECT id FROM (SELECT id, embedding FROM items "
+                f"ORDER BY binary_quantize(embedding)::bit({dim}) <~> binary_quantize($1) LIMIT {ef}) c "
+                "ORDER BY embedding <-> $1 LIMIT 10")
+    return QUERY
 
 
 def read_vecs(path, dtype):
@@ -126,19 +158,19 @@ def uses_index(plan):
     return f"Index Scan using {INDEX}" in plan
 
 
-def index_statement(conn, q, setting):
+def index_statement(conn, q, setting, query=QUERY):
     """A Prepared top-10 statement that scans INDEX, and "index", or "forced"
     where the planner would rather scan the table at the current settings
     (enable_seqscan is then left off; the caller resets it).  q is a query
     vector to EXPLAIN; setting names the setting in the error message."""
     conn.execute("RESET enable_seqscan")
-    stmt = Prepared(conn)
+    stmt = Prepared(conn, query)
     if uses_index(stmt.plan(q)):
         return stmt, "index"
     # The planner prefers another plan at this setting: measure the index anyway
     stmt.close()
     conn.execute("SET enable_seqscan = off")
-    stmt = Prepared(conn)
+    stmt = Prepared(conn, query)
     if not uses_index(stmt.plan(q)):
         raise RuntimeError(f"no index scan at {setting}: {stmt.plan(q)}")
     return stmt, "forced"
@@ -194,11 +226,15 @@ def load_and_build(conn, base, args):
     """Creates and fills items, builds the index; returns (build s, index
     MiB, table MiB)."""
     table_mib = load_table(conn, base)
+    if args.type == "halfvec":
+        conn.execute(f"ALTER TABLE items ALTER COLUMN embedding TYPE halfvec({base.shape[1]})")
+        conn.execute("VACUUM ANALYZE items")
+        table_mib = conn.execute("SELECT pg_table_size('items')").fetchone()[0] / 2**20
+        print(f"vectordb: as halfvec, table {table_mib:.1f} MiB", file=sys.stderr)
     conn.execute("SET maintenance_work_mem = '2GB'")
     conn.execute(f"SET max_parallel_maintenance_workers = {args.threads - 1}")
     t0 = time.perf_counter()
-    conn.execute(f"CREATE INDEX {INDEX} ON items USING hnsw (embedding vector_l2_ops) "
-                 f"WITH (m = {args.m}, ef_construction = {args.ef_construction})")
+    conn.execute(index_sql(args.type, base.shape[1], args.m, args.ef_construction))
     build_s = time.perf_counter() - t0
     index_mib = conn.execute(f"SELECT pg_relation_size('{INDEX}')").fetchone()[0] / 2**20
     print(f"vectordb: built in {build_s:.2f} s, {index_mib:.1f} MiB", file=sys.stderr)
@@ -224,11 +260,12 @@ def run(args):
     with psycopg.connect(dbname="postgres", autocommit=True) as conn:
         conn.add_notice_handler(print_notice)
         build_s, index_mib, table_mib = load_and_build(conn, base, args)
-        common = ["vectordb", args.m, args.ef_construction, args.threads, f"{build_s:.3f}", f"{index_mib:.1f}"]
+        system = "vectordb" if args.type == "vector" else f"vectordb-{args.type}"
+        common = [system, args.m, args.ef_construction, args.threads, f"{build_s:.3f}", f"{index_mib:.1f}"]
 
         for ef in args.ef_search:
             conn.execute(f"SET hnsw.ef_search = {ef}")
-            stmt, plan = index_statement(conn, queries[0], f"ef_search={ef}")
+            stmt, plan = index_statement(conn, queries[0], f"ef_search={ef}", query_sql(args.type, dim, ef))
             recall, qps, p50, p99 = sweep(stmt, params, gt)
             stmt.close()
             rows.append(common + [ef, nq, f"{recall:.4f}", f"{qps:.0f}", f"{p50:.3f}", f"{p99:.3f}", plan])
@@ -245,7 +282,7 @@ def run(args):
         rows.append(common + ["roundtrip", trips, "", f"{qps:.0f}", f"{p50:.3f}", f"{p99:.3f}", "SELECT 1"])
 
         conn.execute("SET enable_indexscan = off")
-        stmt = Prepared(conn)
+        stmt = Prepared(conn, query_sql(args.type, dim, TOP_K))
         if uses_index(stmt.plan(queries[0])):
             raise RuntimeError(f"the exact query uses the index: {stmt.plan(queries[0])}")
         exact_nq = min(args.exact_nq, nq)
@@ -376,6 +413,8 @@ def main():
     ap.add_argument("--nq", type=int, default=1000)
     ap.add_argument("--exact-nq", type=int, default=20)
     ap.add_argument("--tsv", help="also write the rows here")
+    ap.add_argument("--type", choices=["vector", "halfvec", "bq"], default="vector",
+                    help="column and index: vector, halfvec, or binary quantization + re-rank")
     run(ap.parse_args())
 
 
