@@ -67,16 +67,33 @@ Clustered(std::size_t n, std::size_t dims, unsigned seed)
 	return v;
 }
 
-TEST(HnswEngine, AddKeepsLabelsAndVectors)
+/* A graph of m, ef_construction 4m, room for n of dims, or a test failure */
+GraphBuilder *
+NewGraph(std::size_t n, std::size_t dims, std::size_t m)
 {
 	const char *error = nullptr;
+	GraphBuilder *graph = GraphCreate(dims, Metric::kL2Squared, m, 4 * m, n, &error);
+
+	EXPECT_NE(graph, nullptr) << error;
+	return graph;
+}
+
+/* Adds n vectors labelled first.. on threads threads until poll says stop */
+const char *
+AddAll(GraphBuilder *graph, const std::vector<float> &v, std::size_t n, std::uint64_t first,
+	   int threads, bool go_on, std::size_t *completed)
+{
+	return GraphAdd(graph, v.data(), n, first, threads, [go_on](std::size_t) { return go_on; }, completed);
+}
+
+TEST(HnswEngine, AddKeepsLabelsAndVectors)
+{
 	std::vector<float> v = Clustered(500, 4, 1);
-	GraphBuilder *graph = GraphCreate(4, Metric::kL2Squared, 8, 32, 500, &error);
+	GraphBuilder *graph = NewGraph(500, 4, 8);
 	std::size_t completed = 0;
 
-	ASSERT_NE(graph, nullptr) << error;
-	ASSERT_EQ(GraphAdd(graph, v.data(), 500, 1000, 2, [](std::size_t) { return true; }, &completed),
-			  nullptr);
+	ASSERT_NE(graph, nullptr);
+	ASSERT_EQ(AddAll(graph, v, 500, 1000, 2, true, &completed), nullptr);
 	EXPECT_EQ(completed, 500u);
 	EXPECT_EQ(GraphCount(graph), 500u);
 	for (std::size_t e = 0; e < GraphCount(graph); e++)
@@ -92,14 +109,12 @@ TEST(HnswEngine, AddKeepsLabelsAndVectors)
 
 TEST(HnswEngine, CanceledAddLeavesAPrefix)
 {
-	const char *error = nullptr;
 	std::vector<float> v = Clustered(2000, 4, 2);
-	GraphBuilder *graph = GraphCreate(4, Metric::kL2Squared, 8, 32, 2000, &error);
+	GraphBuilder *graph = NewGraph(2000, 4, 8);
 	std::size_t completed = 0;
 
-	ASSERT_NE(graph, nullptr) << error;
-	EXPECT_STREQ(GraphAdd(graph, v.data(), 2000, 0, 2, [](std::size_t) { return false; }, &completed),
-				 "canceled");
+	ASSERT_NE(graph, nullptr);
+	EXPECT_STREQ(AddAll(graph, v, 2000, 0, 2, false, &completed), "canceled");
 	EXPECT_LE(completed, 2000u);
 	EXPECT_EQ(GraphCount(graph), completed);
 	GraphDestroy(graph);
@@ -110,16 +125,14 @@ TEST(HnswEngine, ConnectReachesEveryElement)
 	/* m = 2 on near-duplicates: some elements lose every incoming link */
 	for (unsigned seed = 1; seed <= 5; seed++)
 	{
-		const char *error = nullptr;
 		std::vector<float> v = Clustered(3000, 3, seed);
-		GraphBuilder *graph = GraphCreate(3, Metric::kL2Squared, 2, 8, 3000, &error);
+		GraphBuilder *graph = NewGraph(3000, 3, 2);
 		std::size_t completed = 0;
 		std::size_t before;
 		std::size_t relinked;
 
-		ASSERT_NE(graph, nullptr) << error;
-		ASSERT_EQ(GraphAdd(graph, v.data(), 3000, 0, 1, [](std::size_t) { return true; }, &completed),
-				  nullptr);
+		ASSERT_NE(graph, nullptr);
+		ASSERT_EQ(AddAll(graph, v, 3000, 0, 1, true, &completed), nullptr);
 		before = Reachable(graph);
 		/* the case this test is about does arise (a few hundred reached) */
 		EXPECT_LT(before, 3000u) << "seed " << seed;
