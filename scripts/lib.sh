@@ -83,6 +83,20 @@ vdb_cluster_stop()
 # there when a test fails) and stops them when it ends; prove runs as the
 # postgres user because initdb refuses to run as root.
 PG_PGXS=/usr/lib/postgresql/15/lib/pgxs
+
+# Makes the datasets the TAP tests read from tmp/data with ../shared/data's
+# scripts (cached there; a no-op when present).  It runs before prove because
+# prove runs as postgres, which cannot create tmp/data; without ../shared/data
+# (a clone elsewhere) the tests that need the files skip.
+VDB_SHARED_DATA="$VDB_ROOT/../shared/data"
+vdb_make_tap_datasets()
+{
+	[ -d "$VDB_SHARED_DATA" ] || return 0
+	echo "== making the TAP datasets in tmp/data"
+	/usr/bin/python3 "$VDB_SHARED_DATA/fashion-mnist" "$VDB_TMP/data" &&
+		/usr/bin/python3 "$VDB_SHARED_DATA/clustered" "$VDB_TMP/data" --n 20000 --d 128
+}
+
 vdb_tap()
 {
 	local dir="${VDB_TAP_DIR:-$VDB_TMP/tap}" tests=() t
@@ -93,6 +107,7 @@ vdb_tap()
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	chmod 755 "$VDB_TMP"
+	vdb_make_tap_datasets || return 1
 	local run=(env TESTDIR="$dir" PATH="$PG_BIN:$PATH"
 		PG_REGRESS="$PG_PGXS/src/test/regress/pg_regress"
 		prove -v --timer -I "$PG_PGXS/src/test/perl" -I "$VDB_ROOT/test/t" "${tests[@]}")

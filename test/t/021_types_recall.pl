@@ -22,8 +22,15 @@ use Time::HiRes qw(time);
 use VectordbTap;
 
 my $node = vdb_node('types_recall');
-my $shared   = "$FindBin::RealBin/../../../shared/data";
+# made from ../shared/data by vdb_tap (scripts/lib.sh) before prove starts
 my $data_dir = "$FindBin::RealBin/../../tmp/data";
+
+# true when tmp/data holds NAME's base and query files
+sub have_dataset
+{
+	my ($name) = @_;
+	return -r "$data_dir/$name.base.fvecs" && -r "$data_dir/$name.query.fvecs";
+}
 
 # build INDEX with SQL, noting its time and size
 sub build
@@ -65,9 +72,8 @@ EOS
 # --- Fashion-MNIST as halfvec
 SKIP:
 {
-	skip "no $shared (../shared/data)", 5 unless -d $shared;
-	system('/usr/bin/python3', "$shared/fashion-mnist", $data_dir) == 0
-	  or BAIL_OUT('could not make the Fashion-MNIST files');
+	skip 'no tmp/data/fashion-mnist-784-euclidean (made from ../shared/data)', 5
+	  unless have_dataset('fashion-mnist-784-euclidean');
 	load_fvecs('fashion-mnist-784-euclidean', 784, 'halfvec', 20000);
 	my $exact = knn($node, exact => 1);
 
@@ -122,9 +128,8 @@ EOS
 # N(0, 1): about half the coordinates are positive)
 SKIP:
 {
-	skip "no $shared (../shared/data)", 5 unless -d $shared;
-	system('/usr/bin/python3', "$shared/clustered", $data_dir, '--n', 20000, '--d', 128) == 0
-	  or BAIL_OUT('could not make the clustered files');
+	skip 'no tmp/data/clustered-20000-128-euclidean (made from ../shared/data)', 5
+	  unless have_dataset('clustered-20000-128-euclidean');
 	load_fvecs('clustered-20000-128-euclidean', 128, 'vector', 20000);
 	my $exact = knn($node, exact => 1);
 
