@@ -403,12 +403,20 @@ CREATE OPERATOR <%> (
 );
 COMMENT ON OPERATOR <%> (bit, bit) IS 'Jaccard distance';
 
--- hnsw over bit(n): the graph holds each bit as a 0 or 1 float, whose squared
--- L2 distance is the Hamming distance (see src/pg/bit_index.h)
+-- hnsw over bit(n): the graph is built on each bit as a 0 or 1 float, whose
+-- squared L2 distance is the Hamming distance, and stores the bits themselves
+-- (see src/pg/bit_index.h)
 CREATE OPERATOR CLASS bit_hamming_ops
 	FOR TYPE bit USING hnsw AS
 	OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
 	FUNCTION 1 hamming_distance(bit, bit);
+
+-- hnsw over bit(n) by Jaccard distance: the graph stores the bits and
+-- counts them with popcounts
+CREATE OPERATOR CLASS bit_jaccard_ops
+	FOR TYPE bit USING hnsw AS
+	OPERATOR 1 <%> (bit, bit) FOR ORDER BY float_ops,
+	FUNCTION 1 jaccard_distance(bit, bit);
 
 -- ivf over bit(n), the same way: k-means centroids of the 0/1 floats
 CREATE OPERATOR CLASS bit_hamming_ops

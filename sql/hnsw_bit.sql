@@ -92,6 +92,40 @@ FROM queries, LATERAL (
 SELECT * FROM vectordb_index_check('items_bq');
 DROP TABLE items, queries;
 
+-- bit_jaccard_ops over 300 rows of bit(1024) (32 words each), 3% to 27%
+-- ones, so Jaccard and Hamming order differently: an exhaustive search
+-- returns the exact Jaccard distances in order, each equal to
+-- jaccard_distance(); the index keeps one bit per bit
+CREATE TABLE sets (id integer PRIMARY KEY, s bit(1024));
+INSERT INTO sets
+SELECT i, (SELECT string_agg(CASE WHEN abs(hashint4(i * 2048 + j)) % 100 < 3 + i % 25 THEN '1' ELSE '0' END, '' ORDER BY j)
+		   FROM generate_series(1, 1024) j)::bit(1024)
+FROM generate_series(1, 300) i;
+INSERT INTO sets VALUES (301, repeat('0', 1024)::bit(1024));	-- shares nothing: distance 1
+CREATE INDEX sets_jaccard ON sets USING hnsw (s bit_jaccard_ops);
+EXPLAIN (COSTS OFF) SELECT id FROM sets ORDER BY s <%> (SELECT s FROM sets WHERE id = 5) LIMIT 5;
+SELECT k,
+	(SELECT array_agg(d) FROM (SELECT s <%> (SELECT s FROM sets WHERE id = k) AS d FROM sets
+		ORDER BY s <%> (SELECT s FROM sets WHERE id = k) LIMIT 40) i)
+	= (SELECT array_agg(d ORDER BY d) FROM (SELECT jaccard_distance(s, (SELECT s FROM sets WHERE id = k)) AS d
+		FROM sets ORDER BY 1 LIMIT 40) e) AS exact
+FROM generate_series(1, 5) k;
+-- the Hamming order of the same query is another one
+SELECT (SELECT array_agg(id) FROM (SELECT id FROM sets ORDER BY s <%> (SELECT s FROM sets WHERE id = 2), id LIMIT 10) j)
+	IS DISTINCT FROM (SELECT array_agg(id) FROM (SELECT id FROM sets ORDER BY hamming_distance(s, (SELECT s FROM sets WHERE id = 2)), id LIMIT 10) h)
+	AS orders_differ;
+-- rows inserted after the build are found
+INSERT INTO sets SELECT 302, s FROM sets WHERE id = 3;
+SELECT array_agg(id ORDER BY id) AS nearest_two FROM (
+	SELECT id FROM sets ORDER BY s <%> (SELECT s FROM sets WHERE id = 3) LIMIT 2) s;
+-- 301 rows of 1024 bits: 32 bytes a vector, so a few pages of vectors
+-- next to the node pages (as floats they would be 150 pages)
+SELECT pg_relation_size('sets_jaccard') / 8192 < 40 AS compact;
+SELECT * FROM vectordb_index_check('sets_jaccard');
+-- ivf has no Jaccard operator class
+CREATE INDEX ON sets USING ivf (s bit_jaccard_ops);
+DROP TABLE sets;
+
 -- ivf over bit(n): the same expansion; probing every list is exact
 CREATE TABLE bits (id int, b bit(64));
 INSERT INTO bits

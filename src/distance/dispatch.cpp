@@ -167,6 +167,18 @@ PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) no
 			return -k.inner_product(a, b, n);
 		case Metric::kL1:
 			return k.l1(a, b, n);
+		case Metric::kJaccard:
+			{
+				/* over 0/1 floats: dot = |a & b|, squared norms = |a|, |b| (exact counts) */
+				double		dot;
+				double		norm_a;
+				double		norm_b;
+
+				k.cosine_terms(a, b, n, &dot, &norm_a, &norm_b);
+				return JaccardDistanceFromCounts({static_cast<std::uint64_t>(dot),
+												  static_cast<std::uint64_t>(norm_a),
+												  static_cast<std::uint64_t>(norm_b)});
+			}
 	}
 	return 0.0;
 }

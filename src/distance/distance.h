@@ -63,18 +63,21 @@ struct Kernels
 	Sq8DotFn	sq8_dot;
 };
 
-/// What an index orders by.  Every metric is a sum over dimensions, so a
-/// vector split across pages is measured slice by slice and the partial
-/// distances added.  Cosine indexes store normalized vectors and use
-/// kNegativeInnerProduct.
+/// What an index orders by.  Every metric but kJaccard is a sum over
+/// dimensions, so a vector split across pages is measured slice by slice and
+/// the partial distances added (kJaccard adds counts: see stored.h).  Cosine
+/// indexes store normalized vectors and use kNegativeInnerProduct.
 enum class Metric : int
 {
 	kL2Squared = 0,
 	kNegativeInnerProduct = 1,
 	kL1 = 2,
+	kJaccard = 3,				///< bit indexes: not a sum; see below
 };
 
-/// The distance between two float arrays under a metric, with the active kernels.
+/// The distance between two float arrays under a metric, with the active
+/// kernels.  kJaccard takes whole vectors of 0/1 floats (a bit column's
+/// expansion); slices of bit vectors are summed with AccumulateStored().
 double PartialDistance(Metric metric, const float *a, const float *b, std::size_t n) noexcept;
 
 /// Kernels for each level; nullptr where this build or CPU lacks the level.

@@ -15,6 +15,7 @@
 
 #include "pg/pg_function.h"
 
+#include "distance/stored.h"
 #include "hnsw/hnsw_engine.h"
 #include "pg/vector_index.h"
 
@@ -50,7 +51,7 @@ extern "C"
 
 #define HNSW_METAPAGE_BLKNO		0
 #define HNSW_MAGIC				0x68534E57	/* "WNSh" */
-#define HNSW_VERSION			1
+#define HNSW_VERSION			2
 
 /* Heavyweight lock tag (a page lock on block 0) that inserts hold shared
  * and vacuum takes exclusive once, as a barrier; see README.md */
@@ -76,14 +77,15 @@ typedef HnswPageOpaqueData *HnswPageOpaque;
 
 #define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
 
-/* Vector pages hold a raw float stream: a vector starts at (block, float
- * offset) and continues on the following blocks when it does not fit */
+/* Vector pages hold a raw stream of 4-byte words: a vector (StoredWords():
+ * a float, two halves or 32 bits a word) starts at (block, word offset) and
+ * continues on the following blocks when it does not fit */
 #define HNSW_VECTOR_DATA_OFFSET	MAXALIGN(SizeOfPageHeaderData)
-#define HNSW_FLOATS_PER_PAGE \
-	((BLCKSZ - HNSW_VECTOR_DATA_OFFSET - MAXALIGN(sizeof(HnswPageOpaqueData))) / sizeof(float))
-/* The most pages one vector can span: 16000 floats over 2040-float pages */
+#define HNSW_WORDS_PER_PAGE \
+	((BLCKSZ - HNSW_VECTOR_DATA_OFFSET - MAXALIGN(sizeof(HnswPageOpaqueData))) / sizeof(uint32))
+/* The most pages one vector can span: 16000 floats over 2040-word pages */
 #define HNSW_MAX_VECTOR_PAGES	10
-#define HnswPageFloats(page)	((float *) ((char *) (page) + HNSW_VECTOR_DATA_OFFSET))
+#define HnswPageWords(page)	((uint32 *) ((char *) (page) + HNSW_VECTOR_DATA_OFFSET))
 
 typedef struct HnswMetaPageData
 {
@@ -99,7 +101,7 @@ typedef struct HnswMetaPageData
 	uint16		entry_voff;
 	/* where the next vector and node go */
 	BlockNumber vec_tail_blk;	/* InvalidBlockNumber before the first */
-	uint32		vec_tail_used;	/* floats used on vec_tail_blk */
+	uint32		vec_tail_used;	/* words used on vec_tail_blk */
 	BlockNumber node_tail_blk;	/* InvalidBlockNumber before the first */
 	/* head of the free node list (FREE nodes, linked through heaptid) */
 	ItemPointerData free_head;
@@ -152,6 +154,8 @@ typedef struct HnswOptions
 typedef struct HnswInfo
 {
 	VectorIndexMetric vm;		/* metric, normalization, dimensions */
+	vectordb::simd::Storage storage;	/* float, half or bit: from the column type */
+	int			vwords;			/* words a stored vector takes */
 	int			m;
 	int			ef_construction;
 	int			max_level;		/* HnswMaxLevel(m) */
@@ -205,7 +209,7 @@ typedef struct HnswSearch
 {
 	Relation	index;
 	const HnswInfo *info;
-	const float *query;
+	const uint32 *query;		/* stored form: HnswEncodeVector() */
 	HnswBufferCache *buffers;
 	HnswVisited visited;
 	HnswHeap	expand;			/* min-heap: discovered, not yet expanded */
@@ -248,8 +252,10 @@ void		HnswReadMeta(Relation index, HnswMetaPageData *meta);
 /* hnsw_graph.cpp: the on-disk graph, shared by insert, scan and vacuum */
 void		HnswBufferCacheInit(HnswBufferCache *cache);
 void		HnswBufferCacheRelease(HnswBufferCache *cache);
+int			HnswVectorPages(uint16 voff, const HnswInfo *info);
+uint32	   *HnswEncodeVector(const HnswInfo *info, const float *vector);
 double		HnswVectorDistance(Relation index, const HnswInfo *info,
-							   HnswBufferCache *cache, const float *query,
+							   HnswBufferCache *cache, const uint32 *query,
 							   BlockNumber vblk, uint16 voff);
 void		HnswLoadVector(Relation index, const HnswInfo *info,
 						   HnswBufferCache *cache, BlockNumber vblk,
@@ -264,7 +270,7 @@ void		HnswVisitedInit(HnswVisited *set, int capacity);
 bool		HnswVisitedAdd(HnswVisited *set, uint64 key);
 bool		HnswVisitedContains(const HnswVisited *set, uint64 key);
 void		HnswSearchInit(HnswSearch *search, Relation index, const HnswInfo *info,
-						   HnswBufferCache *cache, const float *query);
+						   HnswBufferCache *cache, const uint32 *query);
 void		HnswSearchEnter(HnswSearch *search, const HnswRef *entry, int level);
 void		HnswSearchGreedy(HnswSearch *search, int level, HnswCandidate *current);
 void		HnswSearchRound(HnswSearch *search, int ef);

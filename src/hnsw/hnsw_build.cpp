@@ -124,12 +124,13 @@ WriteGraph(HnswBuildState *state)
 	const HnswInfo *info = state->info;
 	GraphBuilder *graph = state->owner->graph;
 	Size		n = GraphCount(graph);
-	int			dims = info->vm.dims;
+	int			vwords = info->vwords;
 	int			m = info->m;
 	int			max_level = HnswMaxLevel(m);
-	const Size	fpp = HNSW_FLOATS_PER_PAGE;
-	Size		total_floats = n * dims;
-	BlockNumber vector_pages = (BlockNumber) ((total_floats + fpp - 1) / fpp);
+	const Size	wpp = HNSW_WORDS_PER_PAGE;
+	Size		total_words = n * vwords;
+	BlockNumber vector_pages = (BlockNumber) ((total_words + wpp - 1) / wpp);
+	uint32	   *stored = (uint32 *) palloc(sizeof(uint32) * Max(vwords, 1));
 	BlockNumber first_node_page = 1 + vector_pages;
 	const Size	room = BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData));
 	ItemPointerData *node_tids = (ItemPointerData *) palloc_extended(sizeof(ItemPointerData) * Max(n, 1),
@@ -174,16 +175,16 @@ WriteGraph(HnswBuildState *state)
 		}
 	}
 
-	/* The vector stream, one page after the other */
+	/* The vector stream in the stored form, one page after the other */
 	for (Size i = 0, pos = 0; i < n; i++)
 	{
-		const float *v = GraphVector(graph, i);
 		int			done = 0;
 
-		while (done < dims)
+		vectordb::simd::EncodeStored(info->storage, GraphVector(graph, i), info->vm.dims, stored);
+		while (done < vwords)
 		{
-			Size		in_page = pos % fpp;
-			int			piece = (int) Min((Size) (dims - done), fpp - in_page);
+			Size		in_page = pos % wpp;
+			int			piece = (int) Min((Size) (vwords - done), wpp - in_page);
 
 			if (in_page == 0)
 			{
@@ -196,7 +197,7 @@ WriteGraph(HnswBuildState *state)
 				page = BufferGetPage(buf);
 				HnswInitPage(page, HNSW_PAGE_VECTOR);
 			}
-			memcpy(HnswPageFloats(page) + in_page, v + done, sizeof(float) * piece);
+			memcpy(HnswPageWords(page) + in_page, stored + done, sizeof(uint32) * piece);
 			done += piece;
 			pos += piece;
 		}
@@ -215,7 +216,7 @@ WriteGraph(HnswBuildState *state)
 	{
 		int			level = Min(GraphLevel(graph, i), max_level);
 		Size		size = HNSW_NODE_SIZE(m, level);
-		Size		vpos = i * dims;
+		Size		vpos = i * vwords;
 		OffsetNumber off;
 
 		if (!BufferIsValid(buf) || BufferGetBlockNumber(buf) != ItemPointerGetBlockNumber(&node_tids[i]))
@@ -238,8 +239,8 @@ WriteGraph(HnswBuildState *state)
 		item->level = level;
 		item->capacity_level = level;
 		item->heaptid = state->tids[GraphLabel(graph, i)];
-		BlockIdSet(&item->vblk, 1 + (BlockNumber) (vpos / fpp));
-		item->voff = (uint16) (vpos % fpp);
+		BlockIdSet(&item->vblk, 1 + (BlockNumber) (vpos / wpp));
+		item->voff = (uint16) (vpos % wpp);
 		for (int l = 0; l <= level; l++)
 		{
 			int			slots;
@@ -257,8 +258,8 @@ WriteGraph(HnswBuildState *state)
 					continue;
 				}
 				ref.node = node_tids[neighbors[s]];
-				ref.vblk = 1 + (BlockNumber) (((Size) neighbors[s] * dims) / fpp);
-				ref.voff = (uint16) (((Size) neighbors[s] * dims) % fpp);
+				ref.vblk = 1 + (BlockNumber) (((Size) neighbors[s] * vwords) / wpp);
+				ref.voff = (uint16) (((Size) neighbors[s] * vwords) % wpp);
 				HnswSetNeighbor(&list[s], &ref);
 			}
 		}
@@ -282,14 +283,14 @@ WriteGraph(HnswBuildState *state)
 	if (n > 0)
 	{
 		long		entry = GraphEntryPoint(graph);
-		Size		vpos = (Size) entry * dims;
+		Size		vpos = (Size) entry * vwords;
 
 		meta->entry = node_tids[entry];
 		meta->entry_level = Min(GraphLevel(graph, entry), max_level);
-		meta->entry_vblk = 1 + (BlockNumber) (vpos / fpp);
-		meta->entry_voff = (uint16) (vpos % fpp);
+		meta->entry_vblk = 1 + (BlockNumber) (vpos / wpp);
+		meta->entry_voff = (uint16) (vpos % wpp);
 		meta->vec_tail_blk = vector_pages;
-		meta->vec_tail_used = (uint32) (total_floats - (Size) (vector_pages - 1) * fpp);
+		meta->vec_tail_used = (uint32) (total_words - (Size) (vector_pages - 1) * wpp);
 		meta->node_tail_blk = last_node_page;
 		meta->nodes = n;
 	}
@@ -301,6 +302,7 @@ WriteGraph(HnswBuildState *state)
 
 	pfree(node_tids);
 	pfree(item);
+	pfree(stored);
 	FreeGraph(state->owner);
 }
 

@@ -39,11 +39,11 @@ FetchNode(Relation index, const HnswInfo *info, ItemPointer tid, BlockNumber nbl
 }
 
 static bool
-VectorRefValid(BlockNumber vblk, uint16 voff, int dims, BlockNumber nblocks)
+VectorRefValid(BlockNumber vblk, uint16 voff, const HnswInfo *info, BlockNumber nblocks)
 {
-	int			npages = (voff + dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+	int			npages = HnswVectorPages(voff, info);
 
-	return vblk != InvalidBlockNumber && vblk >= 1 && voff < HNSW_FLOATS_PER_PAGE &&
+	return vblk != InvalidBlockNumber && vblk >= 1 && voff < HNSW_WORDS_PER_PAGE &&
 		vblk + npages <= nblocks;
 }
 
@@ -111,7 +111,7 @@ HnswCheckIndex(Relation index, IndexCheck *cs)
 				IndexCheckProblem(cs, "node (%u,%u): unknown state %u", blk, off, node->state);
 				continue;
 			}
-			if (!VectorRefValid(BlockIdGetBlockNumber(&node->vblk), node->voff, info->vm.dims, nblocks))
+			if (!VectorRefValid(BlockIdGetBlockNumber(&node->vblk), node->voff, info, nblocks))
 				IndexCheckProblem(cs, "node (%u,%u): vector reference (%u,%u) out of range", blk, off,
 						BlockIdGetBlockNumber(&node->vblk), node->voff);
 			if (node->state == HNSW_NODE_FREE)

@@ -105,14 +105,32 @@ BufferCacheGet(Relation index, HnswBufferCache *cache, BlockNumber blk)
 	return buf;
 }
 
+/* The pages a stored vector starting at word voff of its first page spans */
+int
+HnswVectorPages(uint16 voff, const HnswInfo *info)
+{
+	return (voff + info->vwords + HNSW_WORDS_PER_PAGE - 1) / HNSW_WORDS_PER_PAGE;
+}
+
+/* A vector in the index's stored form, palloc'd: what pages hold and what
+ * HnswVectorDistance measures against */
+uint32 *
+HnswEncodeVector(const HnswInfo *info, const float *vector)
+{
+	uint32	   *words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
+
+	vectordb::simd::EncodeStored(info->storage, vector, info->vm.dims, words);
+	return words;
+}
+
 /* Share-locks the pages of the vector at (vblk, voff); returns how many */
 static int
 LockVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		   BlockNumber vblk, uint16 voff, Buffer *buffers)
 {
-	int			npages = (voff + info->vm.dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+	int			npages = HnswVectorPages(voff, info);
 
-	if (vblk == InvalidBlockNumber || voff >= HNSW_FLOATS_PER_PAGE ||
+	if (vblk == InvalidBlockNumber || voff >= HNSW_WORDS_PER_PAGE ||
 		npages > HNSW_MAX_VECTOR_PAGES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
@@ -138,25 +156,26 @@ LockVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 
 double
 HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
-				   const float *query, BlockNumber vblk, uint16 voff)
+				   const uint32 *query, BlockNumber vblk, uint16 voff)
 {
 	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
 	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
 	int			done = 0;
-	double		distance = 0.0;
+	vectordb::simd::StoredDistance distance;
 
 	for (int i = 0; i < npages; i++)
 	{
 		int			start = i == 0 ? voff : 0;
-		int			n = Min(info->vm.dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+		int			n = Min(info->vwords - done, (int) HNSW_WORDS_PER_PAGE - start);
 
-		distance += vectordb::hnsw::PartialDistance(info->vm.metric, query + done,
-													HnswPageFloats(BufferGetPage(buffers[i])) + start, n);
+		vectordb::simd::AccumulateStored(info->storage, info->vm.metric, query + done,
+										 HnswPageWords(BufferGetPage(buffers[i])) + start, n,
+										 &distance);
 		done += n;
 	}
 	for (int i = 0; i < npages; i++)
 		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
-	return distance;
+	return vectordb::simd::FinishStored(info->vm.metric, distance);
 }
 
 void
@@ -166,17 +185,20 @@ HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
 	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
 	int			done = 0;
+	uint32	   *words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
 
 	for (int i = 0; i < npages; i++)
 	{
 		int			start = i == 0 ? voff : 0;
-		int			n = Min(info->vm.dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+		int			n = Min(info->vwords - done, (int) HNSW_WORDS_PER_PAGE - start);
 
-		memcpy(out + done, HnswPageFloats(BufferGetPage(buffers[i])) + start, sizeof(float) * n);
+		memcpy(words + done, HnswPageWords(BufferGetPage(buffers[i])) + start, sizeof(uint32) * n);
 		done += n;
 	}
 	for (int i = 0; i < npages; i++)
 		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
+	vectordb::simd::DecodeStored(info->storage, words, info->vm.dims, out);
+	pfree(words);
 }
 
 /*
@@ -366,7 +388,7 @@ HnswVisitedContains(const HnswVisited *set, uint64 key)
 
 void
 HnswSearchInit(HnswSearch *search, Relation index, const HnswInfo *info,
-			   HnswBufferCache *cache, const float *query)
+			   HnswBufferCache *cache, const uint32 *query)
 {
 	MemSet(search, 0, sizeof(HnswSearch));
 	search->index = index;

@@ -43,7 +43,7 @@ HnswRandomLevel(int m)
  */
 static void
 WriteVector(Relation index, const HnswInfo *info, Buffer *buffers, int npages,
-			uint16 voff, const float *vector, bool fresh)
+			uint16 voff, const uint32 *words, bool fresh)
 {
 	int			done = 0;
 
@@ -56,11 +56,11 @@ WriteVector(Relation index, const HnswInfo *info, Buffer *buffers, int npages,
 			Page		page = GenericXLogRegisterBuffer(state, buffers[i],
 														 fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
 			int			start = i == 0 ? voff : 0;
-			int			n = Min(info->vm.dims - done, (int) HNSW_FLOATS_PER_PAGE - start);
+			int			n = Min(info->vwords - done, (int) HNSW_WORDS_PER_PAGE - start);
 
 			if (fresh)
 				HnswInitPage(page, HNSW_PAGE_VECTOR);
-			memcpy(HnswPageFloats(page) + start, vector + done, sizeof(float) * n);
+			memcpy(HnswPageWords(page) + start, words + done, sizeof(uint32) * n);
 			done += n;
 		}
 		GenericXLogFinish(state);
@@ -98,7 +98,7 @@ FillNode(HnswNode node, const HnswInfo *info, int level, int capacity_level,
  * (the caller then searches the graph after all).
  */
 static bool
-PlaceNode(Relation index, const HnswInfo *info, const float *vector,
+PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 		  ItemPointer heap_tid, int level, HnswRef **lists, int *counts,
 		  bool as_entry, HnswRef *self)
 {
@@ -148,14 +148,14 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 	if (reuse)
 	{
 		Buffer		vbufs[HNSW_MAX_VECTOR_PAGES];
-		int			npages = (voff + info->vm.dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+		int			npages = HnswVectorPages(voff, info);
 
 		for (int i = 0; i < npages; i++)
 		{
 			vbufs[i] = ReadBuffer(index, vblk + i);
 			LockBuffer(vbufs[i], BUFFER_LOCK_EXCLUSIVE);
 		}
-		WriteVector(index, info, vbufs, npages, voff, vector, false);
+		WriteVector(index, info, vbufs, npages, voff, stored, false);
 		for (int i = 0; i < npages; i++)
 			UnlockReleaseBuffer(vbufs[i]);
 	}
@@ -166,7 +166,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		bool		fresh;
 
 		if (meta->vec_tail_blk != InvalidBlockNumber &&
-			meta->vec_tail_used + info->vm.dims <= HNSW_FLOATS_PER_PAGE)
+			meta->vec_tail_used + info->vwords <= HNSW_WORDS_PER_PAGE)
 		{
 			vblk = meta->vec_tail_blk;
 			voff = meta->vec_tail_used;
@@ -178,7 +178,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		else
 		{
 			/* A vector that spans pages needs consecutive new blocks */
-			npages = (info->vm.dims + HNSW_FLOATS_PER_PAGE - 1) / HNSW_FLOATS_PER_PAGE;
+			npages = HnswVectorPages(0, info);
 			fresh = true;
 			voff = 0;
 			LockRelationForExtension(index, ExclusiveLock);
@@ -190,7 +190,7 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 			UnlockRelationForExtension(index, ExclusiveLock);
 			vblk = BufferGetBlockNumber(vbufs[0]);
 		}
-		WriteVector(index, info, vbufs, npages, voff, vector, fresh);
+		WriteVector(index, info, vbufs, npages, voff, stored, fresh);
 
 		/* The tail moves in the metapage's record below */
 		for (int i = 0; i < npages; i++)
@@ -215,12 +215,12 @@ PlaceNode(Relation index, const HnswInfo *info, const float *vector,
 		/* Record where the vector tail is now */
 		if (fresh || vblk == meta->vec_tail_blk)
 		{
-			int			floats_last = (voff + info->vm.dims) - (npages - 1) * (int) HNSW_FLOATS_PER_PAGE;
+			int			words_last = (voff + info->vwords) - (npages - 1) * (int) HNSW_WORDS_PER_PAGE;
 
 			state = GenericXLogStart(index);
 			metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
 			HnswPageGetMeta(metapage)->vec_tail_blk = vblk + npages - 1;
-			HnswPageGetMeta(metapage)->vec_tail_used = floats_last;
+			HnswPageGetMeta(metapage)->vec_tail_used = words_last;
 			GenericXLogFinish(state);
 		}
 	}
@@ -506,12 +506,14 @@ HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	HnswCandidate *window;
 	int			nwindow;
 	int			n = 0;
+	uint32	   *query;
 
 	HnswReadMeta(index, &meta);
 	if (!ItemPointerIsValid(&meta.entry) || meta.entry_level < level)
 		return 0;
 	window = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
-	HnswSearchInit(&search, index, info, cache, vector);
+	query = HnswEncodeVector(info, vector);
+	HnswSearchInit(&search, index, info, cache, query);
 	Descend(&search, &meta, level, &current);
 	HnswSearchEnter(&search, &current.ref, level);
 	HnswSearchRound(&search, info->ef_construction);
@@ -520,6 +522,7 @@ HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		if (HnswNodeLiveAt(index, &window[i].ref, level))
 			out[n++] = window[i];
 	pfree(window);
+	pfree(query);
 	return n;
 }
 
@@ -579,6 +582,7 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (efc + 1));
 	float	   *vectors = (float *) palloc(sizeof(float) * (Size) info->vm.dims * (efc + 1));
 	bool	   *selected = (bool *) palloc(sizeof(bool) * (efc + 1));
+	uint32	   *stored = HnswEncodeVector(info, vector);
 	HnswSearch	search;
 	HnswCandidate current;
 	int			nwindow;
@@ -589,13 +593,13 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 	HnswReadMeta(index, &meta);
 	if (!ItemPointerIsValid(&meta.entry))
 	{
-		if (PlaceNode(index, info, vector, heap_tid, level, lists, counts, true, &self))
+		if (PlaceNode(index, info, stored, heap_tid, level, lists, counts, true, &self))
 			return;
 		HnswReadMeta(index, &meta);
 	}
 
 	/* Greedy descent to the node's own level */
-	HnswSearchInit(&search, index, info, cache, vector);
+	HnswSearchInit(&search, index, info, cache, stored);
 	Descend(&search, &meta, level, &current);
 
 	/* On each level from there down: the ef_construction nearest, then the
@@ -608,7 +612,7 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 		int			max_neighbors = l == 0 ? 2 * info->m : info->m;
 		int			ncands;
 
-		HnswSearchInit(&search, index, info, cache, vector);
+		HnswSearchInit(&search, index, info, cache, stored);
 		for (int i = 0; i < nwindow; i++)
 			HnswSearchEnter(&search, &window[i].ref, l);
 		HnswSearchRound(&search, efc);
@@ -626,7 +630,7 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 			}
 	}
 
-	PlaceNode(index, info, vector, heap_tid, level, lists, counts, false, &self);
+	PlaceNode(index, info, stored, heap_tid, level, lists, counts, false, &self);
 
 	/* Link back from each neighbor */
 	for (int l = top; l >= 0; l--)

@@ -42,7 +42,7 @@ typedef struct HnswScanOpaqueData
 	bool		null_query;
 	BlockNumber walk_blk;		/* without a usable query: every live node, */
 	OffsetNumber walk_off;		/* in page order */
-	float	   *query;
+	uint32	   *query;			/* stored form (HnswEncodeVector) */
 	HnswBufferCache buffers;
 	HnswSearch	search;
 	HnswCandidate *results;		/* this round's window, nearest first */
@@ -117,11 +117,16 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
 
 	old = MemoryContextSwitchTo(so->cxt);
-	so->query = (float *) palloc(sizeof(float) * so->info->vm.dims);
 	so->null_query = scan->numberOfOrderBys == 0 ||
 		(scan->orderByData[0].sk_flags & SK_ISNULL);
-	so->valid_query = !so->null_query &&
-		VectorIndexPrepare(&so->info->vm, scan->orderByData[0].sk_argument, so->query);
+	{
+		float	   *query = (float *) palloc(sizeof(float) * Max(so->info->vm.dims, 1));
+
+		so->valid_query = !so->null_query &&
+			VectorIndexPrepare(&so->info->vm, scan->orderByData[0].sk_argument, query);
+		so->query = so->valid_query ? HnswEncodeVector(so->info, query) : NULL;
+		pfree(query);
+	}
 	so->walk_blk = 1;
 	so->walk_off = FirstOffsetNumber;
 	MemoryContextSwitchTo(old);

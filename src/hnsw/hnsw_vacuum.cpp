@@ -181,7 +181,10 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	HnswRef    *written = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
 	int			nwritten;
 
+	uint32	   *self_stored;
+
 	HnswLoadVector(index, info, cache, target->vblk, target->voff, self);
+	self_stored = HnswEncodeVector(info, self);	/* exact: decoding loses nothing */
 	for (int i = 0; i < count; i++)
 	{
 		int			state;
@@ -200,7 +203,7 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 				!HnswNodeLiveAt(index, &second[j], level))
 				continue;
 			additions[nadditions].ref = second[j];
-			additions[nadditions].distance = HnswVectorDistance(index, info, cache, self,
+			additions[nadditions].distance = HnswVectorDistance(index, info, cache, self_stored,
 																second[j].vblk, second[j].voff);
 			nadditions++;
 		}
@@ -233,6 +236,7 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	pfree(additions);
 	pfree(removed);
 	pfree(self);
+	pfree(self_stored);
 }
 
 static void

@@ -146,6 +146,11 @@ CheckIndexable(Relation index, const VectorIndexMetric *vm, vectordb::ivf::Quant
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("ivf indexes do not support L1 distance")));
+	if (vm->metric == vectordb::simd::Metric::kJaccard)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("ivf indexes do not support Jaccard distance"),
+				 errhint("Use an hnsw index with bit_jaccard_ops.")));
 	if (quantizer != vectordb::ivf::Quantizer::kPq &&
 		((IvfOptions *) index->rd_options) != NULL &&
 		((IvfOptions *) index->rd_options)->subquantizers != 0)

@@ -172,7 +172,8 @@ IvfGetState(Relation index)
 		IvfReadMeta(index, &meta);
 		state = (IvfState *) MemoryContextAllocZero(cxt, sizeof(IvfState));
 		VectorIndexGetMetric(index, "ivf", &state->vm);
-		if (state->vm.metric == vectordb::simd::Metric::kL1 || (int) meta.dims != state->vm.dims)
+		if (state->vm.metric == vectordb::simd::Metric::kL1 ||
+			state->vm.metric == vectordb::simd::Metric::kJaccard || (int) meta.dims != state->vm.dims)
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" does not match its operator class",

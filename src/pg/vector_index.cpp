@@ -58,9 +58,11 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 	Oid			proc = index_getprocid(index, 1, VECTOR_INDEX_DISTANCE_PROC);
 	char	   *name = get_func_name(proc);
 
-	if (name && strcmp(name, "hamming_distance") == 0)
+	if (name && (strcmp(name, "hamming_distance") == 0 || strcmp(name, "jaccard_distance") == 0))
 	{
 		BitIndexGetMetric(index, am, vm);
+		if (strcmp(name, "jaccard_distance") == 0)
+			vm->metric = vectordb::simd::Metric::kJaccard;
 		return;
 	}
 

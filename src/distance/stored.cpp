@@ -1,0 +1,124 @@
+/*-------------------------------------------------------------------------
+ *
+ * stored.cpp
+ *		Encoding, decoding and slice distances of stored index vectors.
+ *
+ * IDENTIFICATION
+ *		src/distance/stored.cpp
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "distance/stored.h"
+
+#include <cstring>
+
+#include "core/bit_codec.h"
+#include "core/half.h"
+#include "distance/half_distance.h"
+
+#include "core/cpp_only.h"
+
+namespace vectordb::simd {
+
+void
+EncodeStored(Storage storage, const float *in, std::size_t dims, std::uint32_t *out) noexcept
+{
+	std::size_t words = StoredWords(storage, dims);
+
+	switch (storage)
+	{
+		case Storage::kFloat:
+			std::memcpy(out, in, dims * sizeof(float));
+			return;
+		case Storage::kHalf:
+			{
+				auto	   *halves = reinterpret_cast<std::uint16_t *>(out);
+
+				for (std::size_t i = 0; i < dims; i++)
+					halves[i] = core::FloatToHalf(in[i]);
+				if (dims % 2 != 0)
+					halves[dims] = 0;
+				return;
+			}
+		case Storage::kBit:
+			{
+				auto	   *bytes = reinterpret_cast<std::uint8_t *>(out);
+				std::size_t used = core::BitBytes(dims);
+
+				core::BinaryQuantize(in, dims, bytes);
+				std::memset(bytes + used, 0, words * sizeof(std::uint32_t) - used);
+				return;
+			}
+	}
+}
+
+void
+DecodeStored(Storage storage, const std::uint32_t *in, std::size_t dims, float *out) noexcept
+{
+	switch (storage)
+	{
+		case Storage::kFloat:
+			std::memcpy(out, in, dims * sizeof(float));
+			return;
+		case Storage::kHalf:
+			ActiveHalf().to_float(reinterpret_cast<const std::uint16_t *>(in), out, dims);
+			return;
+		case Storage::kBit:
+			core::BitsToFloats(reinterpret_cast<const std::uint8_t *>(in), dims, out);
+			return;
+	}
+}
+
+void
+AccumulateStored(Storage storage, Metric metric, const std::uint32_t *a,
+				 const std::uint32_t *b, std::size_t words, StoredDistance *acc) noexcept
+{
+	switch (storage)
+	{
+		case Storage::kFloat:
+			acc->sum += PartialDistance(metric, reinterpret_cast<const float *>(a),
+										reinterpret_cast<const float *>(b), words);
+			return;
+		case Storage::kHalf:
+			{
+				const auto *ha = reinterpret_cast<const std::uint16_t *>(a);
+				const auto *hb = reinterpret_cast<const std::uint16_t *>(b);
+				const HalfKernels &k = ActiveHalf();
+
+				/* padding halves are zero in both: they add nothing */
+				if (metric == Metric::kL2Squared)
+					acc->sum += k.l2_squared(ha, hb, 2 * words);
+				else if (metric == Metric::kNegativeInnerProduct)
+					acc->sum -= k.inner_product(ha, hb, 2 * words);
+				else
+					acc->sum += k.l1(ha, hb, 2 * words);
+				return;
+			}
+		case Storage::kBit:
+			{
+				const auto *ba = reinterpret_cast<const std::uint8_t *>(a);
+				const auto *bb = reinterpret_cast<const std::uint8_t *>(b);
+				std::size_t bytes = words * sizeof(std::uint32_t);
+
+				if (metric == Metric::kJaccard)
+				{
+					JaccardCounts c = BitActive().jaccard_counts(ba, bb, bytes);
+
+					acc->counts.both += c.both;
+					acc->counts.a += c.a;
+					acc->counts.b += c.b;
+				}
+				else
+					acc->sum += static_cast<double>(BitActive().hamming(ba, bb, bytes));
+				return;
+			}
+	}
+}
+
+double
+FinishStored(Metric metric, const StoredDistance &acc) noexcept
+{
+	return metric == Metric::kJaccard ? JaccardDistanceFromCounts(acc.counts) : acc.sum;
+}
+
+}							// namespace vectordb::simd
