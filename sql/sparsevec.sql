@@ -148,6 +148,18 @@ SELECT query, sparsevec_error(query) FROM (VALUES
 	('SELECT ''{}/16001''::sparsevec::vector'),
 	('SELECT ''{1:1}/2''::sparsevec + ''[1,2]''::vector')
 ) t(query);
+-- halfvec the same way (implicit to sparsevec, assignment back); values
+-- round to the nearest half, and one past its range is an error
+SELECT '[0,1.5,0,3.5,0]'::halfvec::sparsevec, '[0,-0,1,0]'::halfvec::sparsevec(4);
+SELECT '{2:1.5,4:3.5}/5'::sparsevec::halfvec, '{1:0.1,2:65504}/3'::sparsevec::halfvec(3);
+SELECT query, sparsevec_error(query) FROM (VALUES
+	('SELECT ''{1:70000}/2''::sparsevec::halfvec'),
+	('SELECT ''{}/16001''::sparsevec::halfvec'),
+	('SELECT ''{1:1}/3''::sparsevec::halfvec(2)'),
+	('SELECT ''[1,2]''::halfvec::sparsevec(3)')
+) t(query);
+-- a halfvec argument next to a sparsevec one picks the sparsevec function
+SELECT '[3,0]'::halfvec <-> '{2:4}/2'::sparsevec;
 SELECT castsource::regtype, casttarget::regtype, castcontext
 FROM pg_cast WHERE castsource = 'sparsevec'::regtype OR casttarget = 'sparsevec'::regtype ORDER BY 1, 2;
 CREATE TABLE conv (id int, s sparsevec(4), v vector(4));

@@ -16,6 +16,8 @@
 
 #include <cmath>
 
+#include "core/half.h"
+#include "types/halfvec.h"
 #include "types/vector.h"
 
 extern "C"
@@ -315,4 +317,30 @@ VDB_FUNCTION(sparsevec_to_vector)
 	result = InitVector(a->dim);
 	SparsevecToDense(a, [result](int32 i, float x) { result->x[i] = x; });
 	PG_RETURN_VECTOR_P(result);
+}
+
+/* Convert a halfvec to a sparsevec, dropping zeros */
+VDB_FUNCTION(halfvec_to_sparsevec)
+{
+	HalfVector *vec = PG_GETARG_HALFVEC_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+
+	PG_RETURN_SPARSEVEC_P(SparsevecFromDense(vec->dim, typmod,
+											 [vec](int i) { return core::HalfToFloat(vec->x[i]); }));
+}
+
+/* Convert a sparsevec to a halfvec, writing out its zeros; each value is
+ * rounded to half, and one past half's range is an error */
+VDB_FUNCTION(sparsevec_to_halfvec)
+{
+	SparseVector *a = PG_GETARG_SPARSEVEC_P(0);
+	int32		typmod = PG_GETARG_INT32(1);
+	HalfVector *result;
+
+	CheckHalfvecDim(a->dim);
+	CheckExpectedDim(typmod, a->dim);
+
+	result = InitHalfVector(a->dim);
+	SparsevecToDense(a, [result](int32 i, float x) { result->x[i] = FloatToHalfChecked(x); });
+	PG_RETURN_HALFVEC_P(result);
 }
