@@ -271,10 +271,10 @@ SELECT pg_column_size('[1,2,3,4]'::halfvec), pg_column_size('[1,2,3,4]'::vector)
 
 -- Index scans.  Each operator class, built over 300 rows of halfvec(8), must
 -- return the exact top 10 in exact order when the search is exhaustive
--- (hnsw.ef_search = 400, every ivf list probed).  hnsw stores halves, and
+-- (hnsw.ef_search = 400, every ivf list probed).  Both store halves, and
 -- for cosine the normalized vector rounded to half (as pgvector does), so
 -- there two neighbours closer than that rounding (about 1e-4 in distance)
--- may trade places: its answer must be the exact top 10 as a set.
+-- may trade places: the answer must be the exact top 10 as a set.
 SELECT c.opcname, a.amname, o.amopopr::regoperator, p.amproc::regprocedure
 FROM pg_opclass c
 JOIN pg_am a ON a.oid = c.opcmethod
@@ -345,7 +345,7 @@ BEGIN
 		('ivf', 'halfvec_cosine_ops', '<=>') LOOP
 		EXECUTE format('CREATE INDEX hv_idx ON hv USING %s (v %s)%s', am, opc,
 					   CASE am WHEN 'ivf' THEN ' WITH (lists = 10)' ELSE '' END);
-		IF am = 'hnsw' AND opc = 'halfvec_cosine_ops' THEN
+		IF opc = 'halfvec_cosine_ops' THEN
 			SELECT count(*) INTO mismatches FROM hv_queries
 			WHERE ARRAY(SELECT unnest(hv_index_top(op, q)) ORDER BY 1)
 				IS DISTINCT FROM ARRAY(SELECT unnest(hv_exact_top(op, q)) ORDER BY 1);

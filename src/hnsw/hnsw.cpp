@@ -130,13 +130,7 @@ HnswGetInfo(Relation index)
 	{
 		HnswInfo   *info = (HnswInfo *) MemoryContextAllocZero(index->rd_indexcxt, sizeof(HnswInfo));
 		VectorIndexGetMetric(index, "hnsw", &info->vm);
-		/* the index keeps the column's own precision: halves, or bits */
-		if (info->vm.is_bit)
-			info->storage = vectordb::simd::Storage::kBit;
-		else if (info->vm.input == VECTOR_INDEX_HALFVEC)
-			info->storage = vectordb::simd::Storage::kHalf;
-		else
-			info->storage = vectordb::simd::Storage::kFloat;
+		info->storage = VectorIndexStorage(&info->vm);
 		info->vwords = (int) vectordb::simd::StoredWords(info->storage, Max(info->vm.dims, 0));
 		info->m = HnswGetM(index);
 		info->ef_construction = HnswGetEfConstruction(index);

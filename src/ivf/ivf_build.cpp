@@ -163,13 +163,15 @@ CheckIndexable(Relation index, const VectorIndexMetric *vm, vectordb::ivf::Quant
 				 errmsg("subquantizers must divide the number of dimensions"),
 				 errdetail("The column has %d dimensions and subquantizers is %d.", vm->dims, pq_m)));
 
-	entry_size = IVF_ENTRY_SIZE(vectordb::ivf::CodeSize(quantizer, vm->dims, pq_m));
+	entry_size = IVF_ENTRY_SIZE(vectordb::ivf::CodeSize(quantizer, vm->dims, pq_m, VectorIndexStorage(vm)));
 	if (entry_size > IVF_MAX_ENTRY_SIZE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for an ivf index with quantizer = %s",
-						(int) ((IVF_MAX_ENTRY_SIZE - offsetof(IvfEntryData, code)) /
-							   (quantizer == vectordb::ivf::Quantizer::kFlat ? sizeof(float) : 1)),
+						(int) (quantizer == vectordb::ivf::Quantizer::kFlat ?
+							   (IVF_MAX_ENTRY_SIZE - offsetof(IvfEntryData, code)) / sizeof(uint32) *
+							   vectordb::simd::DimsPerWord(VectorIndexStorage(vm)) :
+							   IVF_MAX_ENTRY_SIZE - offsetof(IvfEntryData, code)),
 						IvfQuantizerName(quantizer)),
 				 errhint("Use quantizer = sq8 (up to %d dimensions) or quantizer = pq.",
 						 (int) (IVF_MAX_ENTRY_SIZE - offsetof(IvfEntryData, code)))));
@@ -558,10 +560,12 @@ InitBuildState(IvfBuildState *state, Relation heap, Relation index)
 	st->codec.quantizer = state->quantizer;
 	st->codec.metric = st->vm.metric;
 	st->codec.dims = Max(st->vm.dims, 0);
+	st->codec.storage = VectorIndexStorage(&st->vm);
 	st->codec.pq_m = state->quantizer == vectordb::ivf::Quantizer::kPq ?
 		IvfGetSubquantizers(index, Max(st->vm.dims, 1)) : 0;
 	CheckIndexable(index, &st->vm, state->quantizer, (int) st->codec.pq_m);
-	st->code_size = (int) vectordb::ivf::CodeSize(state->quantizer, st->vm.dims, st->codec.pq_m);
+	st->code_size = (int) vectordb::ivf::CodeSize(state->quantizer, st->vm.dims, st->codec.pq_m,
+												  st->codec.storage);
 	st->entry_size = IVF_ENTRY_SIZE(st->code_size);
 	state->scratch = (float *) palloc(sizeof(float) * st->vm.dims);
 }

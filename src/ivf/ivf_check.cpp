@@ -162,7 +162,9 @@ CheckList(CheckWalk *w, const IvfMetaPageData *meta, int list, const IvfListData
 				IndexCheckProblem(w->check, "entry (%u,%u): heap TID (%u,%u) is outside the table",
 								  blk, off, ItemPointerGetBlockNumberNoCheck(&entry->heaptid),
 								  ItemPointerGetOffsetNumberNoCheck(&entry->heaptid));
-			if (flat)
+			/* float codes only: halves and bits cannot hold a non-finite value
+			 * the index would have accepted */
+			if (flat && meta->code_size == meta->dims * sizeof(float))
 			{
 				const float *x = (const float *) entry->code;
 

@@ -20,12 +20,12 @@
 namespace vectordb::ivf {
 
 std::size_t
-CodeSize(Quantizer quantizer, std::size_t dims, std::size_t pq_m) noexcept
+CodeSize(Quantizer quantizer, std::size_t dims, std::size_t pq_m, simd::Storage storage) noexcept
 {
 	switch (quantizer)
 	{
 		case Quantizer::kFlat:
-			return dims * sizeof(float);
+			return simd::StoredWords(storage, dims) * sizeof(std::uint32_t);
 		case Quantizer::kSq8:
 			return dims;
 		case Quantizer::kPq:
@@ -57,7 +57,8 @@ Encode(const Codec &codec, const float *x, std::uint8_t *code) noexcept
 	switch (codec.quantizer)
 	{
 		case Quantizer::kFlat:
-			memcpy(code, x, dims * sizeof(float));
+			/* codes start 8-byte aligned (IvfEntryData) */
+			simd::EncodeStored(codec.storage, x, dims, reinterpret_cast<std::uint32_t *>(code));
 			break;
 		case Quantizer::kSq8:
 			{
@@ -97,7 +98,7 @@ QueryTableFloats(const Codec &codec) noexcept
 	switch (codec.quantizer)
 	{
 		case Quantizer::kFlat:
-			return 0;
+			return codec.storage == simd::Storage::kFloat ? 0 : simd::StoredWords(codec.storage, codec.dims);
 		case Quantizer::kSq8:
 			return 2 * codec.dims;
 		case Quantizer::kPq:
@@ -118,6 +119,11 @@ PrepareQuery(const Codec &codec, const float *query, float *space, QueryTable *t
 	switch (codec.quantizer)
 	{
 		case Quantizer::kFlat:
+			if (codec.storage != simd::Storage::kFloat)
+			{
+				simd::EncodeStored(codec.storage, query, dims, reinterpret_cast<std::uint32_t *>(space));
+				table->a = space;
+			}
 			break;
 		case Quantizer::kSq8:
 			{
@@ -176,6 +182,16 @@ CodeDistance(const Codec &codec, const QueryTable &table, const float *query,
 	switch (codec.quantizer)
 	{
 		case Quantizer::kFlat:
+			if (codec.storage != simd::Storage::kFloat)
+			{
+				simd::StoredDistance acc;
+
+				simd::AccumulateStored(codec.storage, codec.metric,
+									   reinterpret_cast<const std::uint32_t *>(table.a),
+									   reinterpret_cast<const std::uint32_t *>(code),
+									   simd::StoredWords(codec.storage, codec.dims), &acc);
+				return simd::FinishStored(codec.metric, acc);
+			}
 			return simd::PartialDistance(codec.metric, query,
 										 reinterpret_cast<const float *>(code), codec.dims);
 		case Quantizer::kSq8:

@@ -4,7 +4,8 @@
  *		The codes an IVF list stores, and distances from a query to them.
  *
  * Pure C++.  A code is what a list entry holds after its heap TID:
- *	flat	dims floats, the vector itself (exact distances)
+ *	flat	the vector itself in the column's precision (exact distances):
+ *			dims floats, halves for halfvec, bits for bit (src/distance/stored.h)
  *	sq8		dims bytes, x[i] ~ vmin[i] + code[i] * vdiff[i] / 255
  *	pq		m bytes, one centroid of 256 per sub-vector of dims / m floats
  * Codebooks are trained on the build sample with no residuals: one query
@@ -23,6 +24,7 @@
 #include <cstdint>
 
 #include "distance/distance.h"
+#include "distance/stored.h"
 
 namespace vectordb::ivf {
 
@@ -44,10 +46,12 @@ struct Codec
 	std::size_t dims;
 	std::size_t pq_m;			///< sub-quantizers (pq only)
 	const float *codebook;		///< sq8: vmin, vdiff; pq: m x 256 x dims/m
+	simd::Storage storage = simd::Storage::kFloat;	///< flat codes' element form
 };
 
-/// Bytes of one code
-std::size_t CodeSize(Quantizer quantizer, std::size_t dims, std::size_t pq_m) noexcept;
+/// Bytes of one code (storage matters to flat codes only)
+std::size_t CodeSize(Quantizer quantizer, std::size_t dims, std::size_t pq_m,
+					 simd::Storage storage = simd::Storage::kFloat) noexcept;
 /// Floats of the codebook
 std::size_t CodebookFloats(Quantizer quantizer, std::size_t dims) noexcept;
 
@@ -58,7 +62,8 @@ void		Encode(const Codec &codec, const float *x, std::uint8_t *code) noexcept;
 /// points a, b and lut at QueryTableFloats(codec) floats, in that order.
 struct QueryTable
 {
-	float	   *a;				///< sq8 L2: q - vmin; sq8 IP: q * vdiff / 255
+	float	   *a;				///< sq8 L2: q - vmin; sq8 IP: q * vdiff / 255;
+								///< flat halves or bits: the encoded query
 	float	   *b;				///< sq8 L2: vdiff / 255
 	float	   *lut;			///< pq: m x 256 partial distances
 	double		bias;			///< sq8 IP: -sum q * vmin

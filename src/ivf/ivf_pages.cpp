@@ -79,8 +79,18 @@ IvfMetaIsSane(const IvfMetaPageData *meta)
 	if (quantizer == vectordb::ivf::Quantizer::kPq &&
 		(meta->pq_m < 1 || meta->pq_m > meta->dims || meta->dims % meta->pq_m != 0))
 		return false;
-	return meta->code_size == vectordb::ivf::CodeSize(quantizer, meta->dims, meta->pq_m) &&
-		IVF_ENTRY_SIZE(meta->code_size) <= IVF_MAX_ENTRY_SIZE;
+	/* flat codes come in each storage's size; the operator class picks one,
+	 * which IvfGetState() compares */
+	if (quantizer == vectordb::ivf::Quantizer::kFlat)
+	{
+		if (meta->code_size != vectordb::ivf::CodeSize(quantizer, meta->dims, 0, vectordb::simd::Storage::kFloat) &&
+			meta->code_size != vectordb::ivf::CodeSize(quantizer, meta->dims, 0, vectordb::simd::Storage::kHalf) &&
+			meta->code_size != vectordb::ivf::CodeSize(quantizer, meta->dims, 0, vectordb::simd::Storage::kBit))
+			return false;
+	}
+	else if (meta->code_size != vectordb::ivf::CodeSize(quantizer, meta->dims, meta->pq_m))
+		return false;
+	return IVF_ENTRY_SIZE(meta->code_size) <= IVF_MAX_ENTRY_SIZE;
 }
 
 void
@@ -173,7 +183,9 @@ IvfGetState(Relation index)
 		state = (IvfState *) MemoryContextAllocZero(cxt, sizeof(IvfState));
 		VectorIndexGetMetric(index, "ivf", &state->vm);
 		if (state->vm.metric == vectordb::simd::Metric::kL1 ||
-			state->vm.metric == vectordb::simd::Metric::kJaccard || (int) meta.dims != state->vm.dims)
+			state->vm.metric == vectordb::simd::Metric::kJaccard || (int) meta.dims != state->vm.dims ||
+			meta.code_size != vectordb::ivf::CodeSize((vectordb::ivf::Quantizer) meta.quantizer, meta.dims,
+													  meta.pq_m, VectorIndexStorage(&state->vm)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INDEX_CORRUPTED),
 					 errmsg("index \"%s\" does not match its operator class",
@@ -194,6 +206,7 @@ IvfGetState(Relation index)
 		}
 		state->codec.quantizer = (vectordb::ivf::Quantizer) meta.quantizer;
 		state->codec.metric = state->vm.metric;
+		state->codec.storage = VectorIndexStorage(&state->vm);
 		state->codec.dims = meta.dims;
 		state->codec.pq_m = meta.pq_m;
 		state->codec.codebook = state->codebook;

@@ -91,6 +91,16 @@ VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm)
 	vm->input = InputOf(index->rd_opcintype[0]);
 }
 
+vectordb::simd::Storage
+VectorIndexStorage(const VectorIndexMetric *vm)
+{
+	if (vm->is_bit)
+		return vectordb::simd::Storage::kBit;
+	if (vm->input == VECTOR_INDEX_HALFVEC)
+		return vectordb::simd::Storage::kHalf;
+	return vectordb::simd::Storage::kFloat;
+}
+
 /* Widens a halfvec datum into out (vm->dims floats) */
 static void
 PrepareHalfvec(const VectorIndexMetric *vm, Datum value, float *out)

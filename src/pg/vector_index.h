@@ -18,6 +18,7 @@
 #include "pg/pg_function.h"
 
 #include "distance/distance.h"
+#include "distance/stored.h"
 
 extern "C"
 {
@@ -52,6 +53,11 @@ typedef struct VectorIndexMetric
 
 /* Fills *vm from the index's operator class; am names the method in errors */
 extern void VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetric *vm);
+
+/* The form an index stores vectors in: the column's own precision (halves
+ * for halfvec, bits for bit, floats otherwise), so the index is no wider
+ * than the column */
+extern vectordb::simd::Storage VectorIndexStorage(const VectorIndexMetric *vm);
 
 /* Copies a vector, halfvec, sparsevec or bit datum into out (dims floats), normalized for
  * cosine; false for a vector the index skips (zero norm under cosine) */

@@ -202,6 +202,37 @@ TEST(FlatCodec, IsTheVector)
 					 simd::PartialDistance(simd::Metric::kL2Squared, q.data(), x.data(), 20));
 }
 
+/* flat halves and bits: half or a 32nd of the float code's bytes, and the
+ * distance is that of the stored values (halves rounded, bits as 0/1) */
+TEST(FlatCodec, HalvesAndBits)
+{
+	std::mt19937 rng(6);
+	auto		x = RandomVector(rng, 21, -1, 1);
+	auto		q = RandomVector(rng, 21, -1, 1);
+
+	for (simd::Storage storage : {simd::Storage::kHalf, simd::Storage::kBit})
+	{
+		Codec		codec{Quantizer::kFlat, simd::Metric::kL2Squared, 21, 0, nullptr, storage};
+		std::vector<std::uint8_t> code(CodeSize(Quantizer::kFlat, 21, 0, storage));
+		std::vector<float> space(QueryTableFloats(codec));
+		std::vector<float> xs(21);
+		std::vector<float> qs(21);
+		std::vector<std::uint32_t> words(simd::StoredWords(storage, 21));
+		QueryTable	table;
+
+		EXPECT_EQ(code.size(), storage == simd::Storage::kHalf ? 44u : 4u);
+		Encode(codec, x.data(), code.data());
+		PrepareQuery(codec, q.data(), space.data(), &table);
+		/* what the code and the query hold, as floats */
+		simd::EncodeStored(storage, x.data(), 21, words.data());
+		simd::DecodeStored(storage, words.data(), 21, xs.data());
+		simd::EncodeStored(storage, q.data(), 21, words.data());
+		simd::DecodeStored(storage, words.data(), 21, qs.data());
+		EXPECT_NEAR(CodeDistance(codec, table, q.data(), code.data()),
+					simd::PartialDistance(simd::Metric::kL2Squared, qs.data(), xs.data(), 21), 1e-5);
+	}
+}
+
 TEST(NearestCentroid, PicksTheClosest)
 {
 	const float centroids[] = {0, 0, 10, 10, -3, 4};
