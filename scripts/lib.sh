@@ -6,7 +6,7 @@
 
 VDB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VDB_TMP="$VDB_ROOT/tmp"
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN=${VDB_PG_BIN:-/usr/lib/postgresql/15/bin}	# VDB_PG_BIN: another build (benchmarks of a private install)
 
 # Debian packages the build, the tests and the demo need
 VDB_PACKAGES=(
