@@ -185,7 +185,9 @@ HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
 	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
 	int			done = 0;
-	uint32	   *words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
+	bool		floats = info->storage == vectordb::simd::Storage::kFloat;
+	/* floats are copied straight into out; halves and bits are decoded */
+	uint32	   *words = floats ? (uint32 *) out : (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
 
 	for (int i = 0; i < npages; i++)
 	{
@@ -197,8 +199,11 @@ HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	}
 	for (int i = 0; i < npages; i++)
 		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
-	vectordb::simd::DecodeStored(info->storage, words, info->vm.dims, out);
-	pfree(words);
+	if (!floats)
+	{
+		vectordb::simd::DecodeStored(info->storage, words, info->vm.dims, out);
+		pfree(words);
+	}
 }
 
 /*

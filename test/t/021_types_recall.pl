@@ -72,10 +72,37 @@ EOS
 	return;
 }
 
+# tables t and q of TYPE from the text values in BASE and QUERIES
+sub load_generated
+{
+	my ($type, $base, $queries) = @_;
+	$node->safe_psql('postgres', "CREATE TABLE t (id int PRIMARY KEY, cat int, v $type)");
+	load_rows($node, 't', $base, undef, 1);
+	$node->safe_psql('postgres', "CREATE TABLE q (qid int, cat int, v $type)");
+	load_rows($node, 'q', $queries, undef, 1);
+	return;
+}
+
+# an hnsw index on t.v with OPCLASS: the kNN plan uses it, recall@10 of
+# OP at the default hnsw.ef_search >= 0.95, and the index checks clean
+sub hnsw_opclass_recall
+{
+	my ($data, $opclass, $op) = @_;
+	build("t_$opclass", "CREATE INDEX t_$opclass ON t USING hnsw (v $opclass)");
+	like(explain_plan($node, op => $op), qr/Index Scan using t_$opclass on t/,
+		"$data $opclass: kNN uses the index");
+	my $r = recall(knn($node, op => $op), knn($node, op => $op, exact => 1));
+	note sprintf('%s %s: recall@10 %.4f at ef_search 40', $data, $opclass, $r);
+	cmp_ok($r, '>=', 0.95, "$data $opclass: recall\@10 >= 0.95 at the default ef_search");
+	index_check_clean($node, "t_$opclass");
+	$node->safe_psql('postgres', "DROP INDEX t_$opclass");
+	return;
+}
+
 # --- Fashion-MNIST as halfvec
 SKIP:
 {
-	skip 'no tmp/data/fashion-mnist-784-euclidean (made from ../shared/data)', 7
+	skip 'no tmp/data/fashion-mnist-784-euclidean (made from ../shared/data)', 11
 	  unless have_dataset('fashion-mnist-784-euclidean');
 	load_fvecs('fashion-mnist-784-euclidean', 784, 'halfvec', 20000);
 	my $exact = knn($node, exact => 1);
@@ -89,15 +116,7 @@ SKIP:
 	$node->safe_psql('postgres', 'DROP INDEX t_hnsw');
 
 	# cosine stores the normalized vector rounded to half; l1 the halves
-	for my $case ([ 'halfvec_cosine_ops', '<=>' ], [ 'halfvec_l1_ops', '<+>' ])
-	{
-		my ($opclass, $op) = @$case;
-		build("t_$opclass", "CREATE INDEX t_$opclass ON t USING hnsw (v $opclass)");
-		my $cr = recall(knn($node, op => $op), knn($node, op => $op, exact => 1));
-		note sprintf('Fashion-MNIST %s hnsw: recall@10 %.4f at ef_search 40', $opclass, $cr);
-		cmp_ok($cr, '>=', 0.95, "Fashion-MNIST $opclass: hnsw recall\@10 >= 0.95 at the default ef_search");
-		$node->safe_psql('postgres', "DROP INDEX t_$opclass");
-	}
+	hnsw_opclass_recall('Fashion-MNIST', @$_) for [ 'halfvec_cosine_ops', '<=>' ], [ 'halfvec_l1_ops', '<+>' ];
 
 	build('t_ivf', 'CREATE INDEX t_ivf ON t USING ivf (v halfvec_l2_ops) WITH (lists = 100)');
 	$r = recall(knn($node, settings => 'SET ivf.probes = 10;'), $exact);
@@ -179,26 +198,9 @@ SKIP:
 		$e{ 1 + int(rand($dims)) } //= sprintf('%.3f', 0.2 * rand()) for 1 .. 6;
 		return '{' . join(',', map { "$_:$e{$_}" } sort { $a <=> $b } keys %e) . "}/$dims";
 	};
-	my @base    = map { $sparse->() } 1 .. 10000;
-	my @queries = map { $sparse->() } 1 .. 100;
-	$node->safe_psql('postgres', "CREATE TABLE t (id int PRIMARY KEY, cat int, v sparsevec($dims))");
-	load_rows($node, 't', \@base, undef, 1);
-	$node->safe_psql('postgres', "CREATE TABLE q (qid int, cat int, v sparsevec($dims))");
-	load_rows($node, 'q', \@queries, undef, 1);
-
-	for my $case ([ 'sparsevec_l2_ops', '<->' ], [ 'sparsevec_ip_ops', '<#>' ],
-		[ 'sparsevec_cosine_ops', '<=>' ])
-	{
-		my ($opclass, $op) = @$case;
-		build("t_$opclass", "CREATE INDEX t_$opclass ON t USING hnsw (v $opclass)");
-		like(explain_plan($node, op => $op), qr/Index Scan using t_$opclass on t/,
-			"$opclass: kNN uses the index");
-		my $r = recall(knn($node, op => $op), knn($node, op => $op, exact => 1));
-		note sprintf('sparse %s: recall@10 %.4f at ef_search 40', $opclass, $r);
-		cmp_ok($r, '>=', 0.95, "sparse $opclass: recall\@10 >= 0.95 at the default ef_search");
-		index_check_clean($node, "t_$opclass");
-		$node->safe_psql('postgres', "DROP INDEX t_$opclass");
-	}
+	load_generated("sparsevec($dims)", [ map { $sparse->() } 1 .. 10000 ], [ map { $sparse->() } 1 .. 100 ]);
+	hnsw_opclass_recall('sparse', @$_)
+	  for [ 'sparsevec_l2_ops', '<->' ], [ 'sparsevec_ip_ops', '<#>' ], [ 'sparsevec_cosine_ops', '<=>' ];
 	$node->safe_psql('postgres', 'DROP TABLE t, q');
 }
 
@@ -217,12 +219,7 @@ SKIP:
 		$b[ int(rand($bits)) ] = 1 for 1 .. 5 + int(rand(16));
 		return join('', @b);
 	};
-	my @base    = map { $set->() } 1 .. 10000;
-	my @queries = map { $set->() } 1 .. 100;
-	$node->safe_psql('postgres', "CREATE TABLE t (id int PRIMARY KEY, cat int, v bit($bits))");
-	load_rows($node, 't', \@base, undef, 1);
-	$node->safe_psql('postgres', "CREATE TABLE q (qid int, cat int, v bit($bits))");
-	load_rows($node, 'q', \@queries, undef, 1);
+	load_generated("bit($bits)", [ map { $set->() } 1 .. 10000 ], [ map { $set->() } 1 .. 100 ]);
 
 	build('t_jaccard', 'CREATE INDEX t_jaccard ON t USING hnsw (v bit_jaccard_ops)');
 	like(explain_plan($node, op => '<%>'), qr/Index Scan using t_jaccard on t/,
