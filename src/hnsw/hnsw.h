@@ -257,6 +257,9 @@ uint32	   *HnswEncodeVector(const HnswInfo *info, const float *vector);
 double		HnswVectorDistance(Relation index, const HnswInfo *info,
 							   HnswBufferCache *cache, const uint32 *query,
 							   BlockNumber vblk, uint16 voff);
+void		HnswLoadStored(Relation index, const HnswInfo *info,
+						   HnswBufferCache *cache, BlockNumber vblk,
+						   uint16 voff, uint32 *out);
 void		HnswLoadVector(Relation index, const HnswInfo *info,
 						   HnswBufferCache *cache, BlockNumber vblk,
 						   uint16 voff, float *out);

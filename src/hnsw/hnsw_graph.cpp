@@ -179,31 +179,41 @@ HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 }
 
 void
-HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
-			   BlockNumber vblk, uint16 voff, float *out)
+HnswLoadStored(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+			   BlockNumber vblk, uint16 voff, uint32 *out)
 {
 	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
 	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
 	int			done = 0;
-	bool		floats = info->storage == vectordb::simd::Storage::kFloat;
-	/* floats are copied straight into out; halves and bits are decoded */
-	uint32	   *words = floats ? (uint32 *) out : (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
 
 	for (int i = 0; i < npages; i++)
 	{
 		int			start = i == 0 ? voff : 0;
 		int			n = Min(info->vwords - done, (int) HNSW_WORDS_PER_PAGE - start);
 
-		memcpy(words + done, HnswPageWords(BufferGetPage(buffers[i])) + start, sizeof(uint32) * n);
+		memcpy(out + done, HnswPageWords(BufferGetPage(buffers[i])) + start, sizeof(uint32) * n);
 		done += n;
 	}
 	for (int i = 0; i < npages; i++)
 		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
-	if (!floats)
+}
+
+void
+HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+			   BlockNumber vblk, uint16 voff, float *out)
+{
+	uint32	   *words;
+
+	/* floats are copied straight into out; halves and bits are decoded */
+	if (info->storage == vectordb::simd::Storage::kFloat)
 	{
-		vectordb::simd::DecodeStored(info->storage, words, info->vm.dims, out);
-		pfree(words);
+		HnswLoadStored(index, info, cache, vblk, voff, (uint32 *) out);
+		return;
 	}
+	words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
+	HnswLoadStored(index, info, cache, vblk, voff, words);
+	vectordb::simd::DecodeStored(info->storage, words, info->vm.dims, out);
+	pfree(words);
 }
 
 /*

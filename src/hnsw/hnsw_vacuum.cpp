@@ -177,14 +177,12 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	int			nadditions = 0;
 	int			nremoved = 0;
 	int			capacity = 4 * info->m * info->m;
-	float	   *self = (float *) palloc(sizeof(float) * info->vm.dims);
+	/* the target's vector as stored: what distances on pages take */
+	uint32	   *self = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
 	HnswRef    *written = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
 	int			nwritten;
 
-	uint32	   *self_stored;
-
-	HnswLoadVector(index, info, cache, target->vblk, target->voff, self);
-	self_stored = HnswEncodeVector(info, self);	/* exact: decoding loses nothing */
+	HnswLoadStored(index, info, cache, target->vblk, target->voff, self);
 	for (int i = 0; i < count; i++)
 	{
 		int			state;
@@ -203,7 +201,7 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 				!HnswNodeLiveAt(index, &second[j], level))
 				continue;
 			additions[nadditions].ref = second[j];
-			additions[nadditions].distance = HnswVectorDistance(index, info, cache, self_stored,
+			additions[nadditions].distance = HnswVectorDistance(index, info, cache, self,
 																second[j].vblk, second[j].voff);
 			nadditions++;
 		}
@@ -236,7 +234,6 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	pfree(additions);
 	pfree(removed);
 	pfree(self);
-	pfree(self_stored);
 }
 
 static void
