@@ -297,15 +297,93 @@ SELECT (SELECT array_agg(d) FROM (SELECT s <+> '{1:1,7:2,33:-1.5}/50' AS d FROM 
 -- the empty vector is found by L2 distance, never by cosine distance
 SELECT id FROM items ORDER BY s <-> '{}/50' LIMIT 1;
 SELECT count(*) FILTER (WHERE id = 201) FROM (SELECT id FROM items ORDER BY s <=> '{1:1}/50' LIMIT 500) c;
--- a query of the wrong dimension, an index over too many dimensions
+-- a query of the wrong dimension
 SELECT id FROM items ORDER BY s <-> '{1:1}/49' LIMIT 1;
-CREATE TABLE wide (s sparsevec(30522));
-CREATE INDEX ON wide USING hnsw (s sparsevec_l2_ops);
-DROP TABLE wide;
 SELECT * FROM vectordb_index_check('items_l2');
+DROP TABLE items;
+
+-- SPLADE-sized vectors: hnsw keeps only the non-zeros, so 30,522
+-- dimensions index, and rows of 3,000 and 16,000 non-zeros span pages.
+-- topic_row(seed, nnz, width) takes nnz of the first width (at most 1,500,
+-- not a multiple of 11) dimensions of one of 20 topics; spread_row(seed,
+-- nnz) spreads nnz over all the dimensions.
+CREATE FUNCTION topic_row(seed int, nnz int, width int = 60) RETURNS sparsevec LANGUAGE sql AS $$
+	SELECT ('{' || string_agg(((seed % 20) * 1500 + (seed * 7 + k * 11) % width + 1) || ':' ||
+							  round((1.5 + sin(seed * k))::numeric, 3), ',') || '}/30522')::sparsevec
+	FROM generate_series(1, nnz) k $$;
+CREATE FUNCTION spread_row(seed int, nnz int) RETURNS sparsevec LANGUAGE sql AS $$
+	SELECT ('{' || string_agg((((seed * 7919 + k * 13163) % 30522) + 1) || ':' ||
+							  round((1.5 + sin(seed * k))::numeric, 3), ',') || '}/30522')::sparsevec
+	FROM generate_series(1, nnz) k $$;
+CREATE TABLE wide (id int, s sparsevec(30522));
+INSERT INTO wide SELECT i, topic_row(i, 30) FROM generate_series(1, 300) i;
+INSERT INTO wide VALUES (301, spread_row(301, 3000)), (302, spread_row(302, 3000)),
+	(303, spread_row(303, 16000));
+CREATE INDEX wide_l2 ON wide USING hnsw (s sparsevec_l2_ops);
+CREATE INDEX wide_cos ON wide USING hnsw (s sparsevec_cosine_ops);
+-- inserted after the build
+INSERT INTO wide SELECT i, topic_row(i, 5 + i % 40) FROM generate_series(304, 400) i;
+INSERT INTO wide VALUES (401, spread_row(401, 2500));
+-- freed nodes are reused: a record fits the space of the one it replaces
+-- or goes at the end (row 450's 3,000 non-zeros do not fit a 30's space)
+DELETE FROM wide WHERE id <= 60 OR id = 301;
+VACUUM wide;
+INSERT INTO wide SELECT i, topic_row(i, 20) FROM generate_series(430, 449) i;
+INSERT INTO wide VALUES (450, spread_row(450, 3000));
+-- exact answers, the large rows among them, in exact order
+CREATE FUNCTION wide_exact(q sparsevec, op text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE
+	by_index float8[];
+	exact float8[];
+BEGIN
+	SET LOCAL enable_seqscan = off;
+	EXECUTE format('SELECT array_agg(d) FROM (SELECT s %s $1 AS d FROM wide ORDER BY s %s $1 LIMIT 20) i', op, op)
+		INTO by_index USING q;
+	SET LOCAL enable_seqscan = on;
+	SET LOCAL enable_indexscan = off;
+	EXECUTE format('SELECT array_agg(d ORDER BY d) FROM (SELECT s %s $1 AS d FROM wide ORDER BY 1 LIMIT 20) e', op)
+		INTO exact USING q;
+	RETURN by_index = exact;
+END $$;
+SELECT wide_exact(topic_row(1000, 40), '<->') AS l2, wide_exact(topic_row(1000, 40), '<=>') AS cosine,
+	wide_exact(topic_row(1013, 25), '<->') AS l2_topic13, wide_exact(spread_row(302, 3000), '<->') AS l2_large,
+	wide_exact(spread_row(303, 16000), '<=>') AS cosine_largest, wide_exact(spread_row(450, 3000), '<->') AS l2_moved;
+-- a scan to the end returns each row at most once, and nearly all of them
+-- (an insert every neighbour turned down waits for VACUUM to be linked)
+SET hnsw.max_scan_tuples = 100000;
+CREATE FUNCTION wide_scanned(q sparsevec) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	n bigint;
+BEGIN
+	SET LOCAL enable_seqscan = off;
+	EXECUTE 'SELECT CASE WHEN count(*) = count(DISTINCT id) THEN count(*) END
+		FROM (SELECT id FROM wide ORDER BY s <-> $1 LIMIT 1000) i' INTO n USING q;
+	RETURN n;
+END $$;
+SELECT wide_scanned(topic_row(1000, 40)) >= 0.97 * (SELECT count(*) FROM wide) AS rows_reached;
+RESET hnsw.max_scan_tuples;
+-- a fraction of what 30,522 floats a row would take (444 rows: 53 MB)
+SELECT pg_relation_size('wide_l2') < 2 * 1024 * 1024 AS l2_small,
+	pg_relation_size('wide_cos') < 2 * 1024 * 1024 AS cosine_small;
+SELECT * FROM vectordb_index_check('wide_l2');
+SELECT * FROM vectordb_index_check('wide_cos');
+-- a build with too little memory for the graph inserts the rest on disk
+INSERT INTO wide SELECT i, topic_row(i, 600, 1499) FROM generate_series(500, 699) i;
+SET maintenance_work_mem = '1MB';
+SET client_min_messages = notice;
+REINDEX INDEX wide_l2;
+SET client_min_messages = warning;
+RESET maintenance_work_mem;
+SELECT wide_exact(topic_row(1000, 40), '<->') AS l2_after_reindex,
+	wide_scanned(topic_row(1000, 40)) >= 0.97 * (SELECT count(*) FROM wide) AS rows_reached;
+SELECT * FROM vectordb_index_check('wide_l2');
+DROP TABLE wide;
+DROP FUNCTION wide_exact(sparsevec, text);
+DROP FUNCTION wide_scanned(sparsevec);
+DROP FUNCTION topic_row(int, int, int);
+DROP FUNCTION spread_row(int, int);
 RESET hnsw.ef_search;
 RESET enable_seqscan;
-DROP TABLE items;
 
 DROP FUNCTION sparsevec_recv_test(bytea, regclass);
 DROP FUNCTION sparsevec_error(text);

@@ -15,6 +15,7 @@
 #include "core/bit_codec.h"
 #include "core/half.h"
 #include "distance/half_distance.h"
+#include "distance/sparse.h"
 
 #include "core/cpp_only.h"
 
@@ -49,6 +50,8 @@ EncodeStored(Storage storage, const float *in, std::size_t dims, std::uint32_t *
 				std::memset(bytes + used, 0, words * sizeof(std::uint32_t) - used);
 				return;
 			}
+		case Storage::kSparse:
+			return;
 	}
 }
 
@@ -65,6 +68,8 @@ DecodeStored(Storage storage, const std::uint32_t *in, std::size_t dims, float *
 			return;
 		case Storage::kBit:
 			core::BitsToFloats(reinterpret_cast<const std::uint8_t *>(in), dims, out);
+			return;
+		case Storage::kSparse:
 			return;
 	}
 }
@@ -112,6 +117,8 @@ AccumulateStored(Storage storage, Metric metric, const std::uint32_t *a,
 					acc->sum += static_cast<double>(BitActive().hamming(ba, bb, bytes));
 				return;
 			}
+		case Storage::kSparse:
+			return;
 	}
 }
 
@@ -119,6 +126,48 @@ double
 FinishStored(Metric metric, const StoredDistance &acc) noexcept
 {
 	return metric == Metric::kJaccard ? JaccardDistanceFromCounts(acc.counts) : acc.sum;
+}
+
+namespace {
+
+SparseView
+RecordView(const std::uint32_t *record)
+{
+	int			nnz = SparseRecordNnz(record[0]);
+
+	return SparseView{reinterpret_cast<const std::int32_t *>(record + 1),
+					  reinterpret_cast<const float *>(record + 1 + nnz), nnz};
+}
+
+}  // namespace
+
+void
+EncodeSparseRecord(const std::int32_t *indices, const float *values, int nnz,
+				   std::uint32_t *out) noexcept
+{
+	out[0] = SparseRecordHeader(nnz, nnz);
+	std::memcpy(out + 1, indices, sizeof(std::int32_t) * nnz);
+	std::memcpy(out + 1 + nnz, values, sizeof(float) * nnz);
+}
+
+double
+SparseRecordDistance(Metric metric, const std::uint32_t *a, const std::uint32_t *b) noexcept
+{
+	SparseView	va = RecordView(a);
+	SparseView	vb = RecordView(b);
+
+	switch (metric)
+	{
+		case Metric::kL2Squared:
+			return SparseL2Squared(va, vb);
+		case Metric::kNegativeInnerProduct:
+			return -SparseInnerProduct(va, vb);
+		case Metric::kL1:
+			return SparseL1(va, vb);
+		case Metric::kJaccard:
+			break;
+	}
+	return 0.0;
 }
 
 }							// namespace vectordb::simd

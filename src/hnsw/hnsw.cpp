@@ -15,6 +15,7 @@
 #include <cmath>
 
 #include "distance/distance.h"
+#include "types/sparsevec.h"
 #include "types/vector.h"
 
 extern "C"
@@ -132,6 +133,12 @@ HnswGetInfo(Relation index)
 		VectorIndexGetMetric(index, "hnsw", &info->vm);
 		info->storage = VectorIndexStorage(&info->vm);
 		info->vwords = (int) vectordb::simd::StoredWords(info->storage, Max(info->vm.dims, 0));
+		/* sparse records: only the non-zeros, however many dimensions */
+		if (info->vm.input == VECTOR_INDEX_SPARSEVEC && !info->vm.is_bit)
+		{
+			info->storage = vectordb::simd::Storage::kSparse;
+			info->vwords = (int) vectordb::simd::SparseRecordWords(SPARSEVEC_MAX_NNZ);
+		}
 		info->m = HnswGetM(index);
 		info->ef_construction = HnswGetEfConstruction(index);
 		info->max_level = HnswMaxLevel(info->m);
@@ -153,7 +160,7 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	GenericCosts costs;
 	double		tuples = path->indexinfo->tuples;
 	int			m;
-	int			dims;
+	double		words;
 	double		visited;
 	double		pages;
 
@@ -173,27 +180,33 @@ hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 	{
 		Relation	index = index_open(path->indexinfo->indexoid, NoLock);
 
-		m = HnswGetM(index);
-		dims = Max(1, TupleDescAttr(index->rd_att, 0)->atttypmod);
+		const HnswInfo *info = HnswGetInfo(index);
+
+		m = info->m;
+		words = Max(1, info->vwords);
+		/* a sparse record's length varies: the index's words per row */
+		if (info->storage == vectordb::simd::Storage::kSparse)
+			words = Min(words, Max(3.0, (double) path->indexinfo->pages *
+								   HNSW_WORDS_PER_PAGE / Max(tuples, 1.0)));
 		index_close(index, NoLock);
 	}
 
 	/*
 	 * A search expands about ef_search nodes per layer-0 round and computes a
 	 * distance for each of their up to 2m neighbours.  Each distance reads
-	 * the share of a page its vector takes, nearly always from shared
-	 * buffers, and costs like dims/32 operators (a seq scan's distance is
+	 * the share of a page its stored vector takes, nearly always from shared
+	 * buffers, and costs like words/32 operators (a seq scan's distance is
 	 * charged one operator, so this errs towards the seq scan).
 	 */
 	visited = Min(tuples, (double) hnsw_ef_search * 2 * m * 1.5 + std::log(Max(tuples, 2.0)) * m);
-	pages = visited * Min(1.0, (double) dims * sizeof(float) / BLCKSZ) + visited / (2 * m);
+	pages = visited * Min(1.0, words * sizeof(uint32) / BLCKSZ) + visited / (2 * m);
 
 	MemSet(&costs, 0, sizeof(costs));
 	costs.numIndexTuples = visited;
 	genericcostestimate(root, path, loop_count, &costs);
 
 	*indexStartupCost = pages * seq_page_cost * 0.25 +
-		visited * (cpu_index_tuple_cost + cpu_operator_cost * Max(1.0, dims / 32.0));
+		visited * (cpu_index_tuple_cost + cpu_operator_cost * Max(1.0, words / 32.0));
 	*indexTotalCost = *indexStartupCost;
 	*indexSelectivity = costs.indexSelectivity;
 	*indexCorrelation = 0;

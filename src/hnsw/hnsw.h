@@ -51,7 +51,7 @@ extern "C"
 
 #define HNSW_METAPAGE_BLKNO		0
 #define HNSW_MAGIC				0x68534E57	/* "WNSh" */
-#define HNSW_VERSION			2
+#define HNSW_VERSION			3
 
 /* Heavyweight lock tag (a page lock on block 0) that inserts hold shared
  * and vacuum takes exclusive once, as a barrier; see README.md */
@@ -78,13 +78,15 @@ typedef HnswPageOpaqueData *HnswPageOpaque;
 #define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
 
 /* Vector pages hold a raw stream of 4-byte words: a vector (StoredWords():
- * a float, two halves or 32 bits a word) starts at (block, word offset) and
- * continues on the following blocks when it does not fit */
+ * a float, two halves or 32 bits a word; for sparsevec a sparse record of
+ * its non-zeros, see stored.h) starts at (block, word offset) and continues
+ * on the following blocks when it does not fit */
 #define HNSW_VECTOR_DATA_OFFSET	MAXALIGN(SizeOfPageHeaderData)
 #define HNSW_WORDS_PER_PAGE \
 	((BLCKSZ - HNSW_VECTOR_DATA_OFFSET - MAXALIGN(sizeof(HnswPageOpaqueData))) / sizeof(uint32))
-/* The most pages one vector can span: 16000 floats over 2040-word pages */
-#define HNSW_MAX_VECTOR_PAGES	10
+/* The most pages one vector can span: a sparse record of 16,000 non-zeros
+ * (32,001 words) over 2040-word pages; 16,000 floats take at most 9 */
+#define HNSW_MAX_VECTOR_PAGES	17
 #define HnswPageWords(page)	((uint32 *) ((char *) (page) + HNSW_VECTOR_DATA_OFFSET))
 
 typedef struct HnswMetaPageData
@@ -154,8 +156,8 @@ typedef struct HnswOptions
 typedef struct HnswInfo
 {
 	VectorIndexMetric vm;		/* metric, normalization, dimensions */
-	vectordb::simd::Storage storage;	/* float, half or bit: from the column type */
-	int			vwords;			/* words a stored vector takes */
+	vectordb::simd::Storage storage;	/* float, half, bit or sparse: from the column type */
+	int			vwords;			/* words a stored vector takes; sparse: at most */
 	int			m;
 	int			ef_construction;
 	int			max_level;		/* HnswMaxLevel(m) */
@@ -197,6 +199,7 @@ typedef struct HnswVisited
 typedef struct HnswBufferCache
 {
 	MemoryContext cxt;			/* where the table lives, whatever is current */
+	uint32	   *gather;			/* a sparse record split between pages, copied */
 	BlockNumber *blocks;
 	Buffer	   *buffers;
 	uint32		mask;
@@ -209,7 +212,7 @@ typedef struct HnswSearch
 {
 	Relation	index;
 	const HnswInfo *info;
-	const uint32 *query;		/* stored form: HnswEncodeVector() */
+	const uint32 *query;		/* stored form: HnswPrepareStored() */
 	HnswBufferCache *buffers;
 	HnswVisited visited;
 	HnswHeap	expand;			/* min-heap: discovered, not yet expanded */
@@ -252,17 +255,15 @@ void		HnswReadMeta(Relation index, HnswMetaPageData *meta);
 /* hnsw_graph.cpp: the on-disk graph, shared by insert, scan and vacuum */
 void		HnswBufferCacheInit(HnswBufferCache *cache);
 void		HnswBufferCacheRelease(HnswBufferCache *cache);
-int			HnswVectorPages(uint16 voff, const HnswInfo *info);
-uint32	   *HnswEncodeVector(const HnswInfo *info, const float *vector);
+int			HnswVectorPages(uint16 voff, int words);
+uint32	   *HnswPrepareStored(const HnswInfo *info, Datum value);
+int			HnswStoredWords(const HnswInfo *info, const uint32 *stored);
+double		HnswStoredDistance(const HnswInfo *info, const uint32 *a, const uint32 *b);
 double		HnswVectorDistance(Relation index, const HnswInfo *info,
 							   HnswBufferCache *cache, const uint32 *query,
 							   BlockNumber vblk, uint16 voff);
-void		HnswLoadStored(Relation index, const HnswInfo *info,
-						   HnswBufferCache *cache, BlockNumber vblk,
-						   uint16 voff, uint32 *out);
-void		HnswLoadVector(Relation index, const HnswInfo *info,
-						   HnswBufferCache *cache, BlockNumber vblk,
-						   uint16 voff, float *out);
+uint32	   *HnswCopyStored(Relation index, const HnswInfo *info,
+						   HnswBufferCache *cache, BlockNumber vblk, uint16 voff);
 bool		HnswNodeLiveAt(Relation index, const HnswRef *ref, int level);
 int			HnswReadList(Relation index, const HnswRef *node, int level,
 						 HnswRef *out, int *state);
@@ -278,18 +279,18 @@ void		HnswSearchEnter(HnswSearch *search, const HnswRef *entry, int level);
 void		HnswSearchGreedy(HnswSearch *search, int level, HnswCandidate *current);
 void		HnswSearchRound(HnswSearch *search, int ef);
 int			HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
-								int ncandidates, const float *vectors, int max_neighbors,
+								int ncandidates, uint32 *const *vectors, int max_neighbors,
 								bool *selected);
 
 /* hnsw_insert.cpp */
 bool		hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 					   Relation heap, IndexUniqueCheck checkUnique, bool indexUnchanged,
 					   IndexInfo *indexInfo);
-void		HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
+void		HnswInsertVector(Relation index, const HnswInfo *info, const uint32 *stored,
 							 ItemPointer heap_tid, HnswBufferCache *cache);
 int			HnswRandomLevel(int m);
 int			HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
-							  const float *vector, int level, HnswCandidate *out);
+							  const uint32 *stored, int level, HnswCandidate *out);
 bool		HnswLinkOrphan(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 						   const HnswRef *node);
 int			HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,

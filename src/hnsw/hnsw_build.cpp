@@ -8,6 +8,8 @@
  * Memory: the graph takes at most maintenance_work_mem.  When the table has
  * more rows than fit, the graph built so far is written out and the rest are
  * inserted on disk one by one, as aminsert would: slower, still correct.
+ * A sparsevec graph holds pointers to sparse records the builder keeps, so
+ * their sizes count against the same budget.
  *
  * The backend thread polls for interrupts while the workers run; on a
  * cancel it stops them and only then lets CHECK_FOR_INTERRUPTS raise the
@@ -61,8 +63,17 @@ typedef struct HnswBuildState
 	int			batch_count;
 	Size		in_graph;		/* labels added to the graph */
 
+	/* sparse records: the batch packed back to back, and memory use */
+	bool		sparse;
+	uint32	   *record;			/* the row being added */
+	uint32	   *records;
+	Size		batch_words;
+	Size		batch_words_max;
+	Size		kept_bytes;		/* records the graph keeps */
+	Size		budget;
+	Size		per_element;
+
 	bool		on_disk;		/* graph written; insert the rest on disk */
-	float	   *scratch;
 	HnswBufferCache cache;
 	MemoryContext tmpcxt;
 
@@ -79,6 +90,17 @@ FreeGraph(void *arg)
 	owner->graph = nullptr;
 }
 
+/* Words of the first n sparse records packed back to back */
+static Size
+RecordsWords(const uint32 *records, Size n)
+{
+	Size		words = 0;
+
+	for (Size i = 0; i < n; i++)
+		words += vectordb::simd::SparseRecordWords(vectordb::simd::SparseRecordNnz(records[words]));
+	return words;
+}
+
 /* Adds the batch to the graph on the worker threads */
 static void
 FlushBatch(HnswBuildState *state)
@@ -90,15 +112,19 @@ FlushBatch(HnswBuildState *state)
 	{
 		std::size_t completed = 0;
 		const char *error;
+		auto		poll = [base, done](std::size_t added) {
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, base + done + added);
+			return !(QueryCancelPending || ProcDiePending);
+		};
 
-		error = vectordb::hnsw::GraphAdd(
-			state->owner->graph, state->batch + done * state->info->vm.dims,
-			state->batch_count - done, state->in_graph, state->threads,
-			[base, done](std::size_t added) {
-				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, base + done + added);
-				return !(QueryCancelPending || ProcDiePending);
-			},
-			&completed);
+		if (state->sparse)
+			error = vectordb::hnsw::GraphAddSparse(
+				state->owner->graph, state->records + RecordsWords(state->records, done),
+				state->batch_count - done, state->in_graph, state->threads, poll, &completed);
+		else
+			error = vectordb::hnsw::GraphAdd(
+				state->owner->graph, state->batch + done * state->info->vm.dims,
+				state->batch_count - done, state->in_graph, state->threads, poll, &completed);
 		done += completed;
 		state->in_graph += completed;
 		if (error != nullptr)
@@ -113,6 +139,8 @@ FlushBatch(HnswBuildState *state)
 		}
 	}
 	state->batch_count = 0;
+	state->kept_bytes += sizeof(uint32) * state->batch_words;
+	state->batch_words = 0;
 }
 
 /* Writes the in-memory graph to pages: metapage, vector stream, nodes */
@@ -124,14 +152,14 @@ WriteGraph(HnswBuildState *state)
 	const HnswInfo *info = state->info;
 	GraphBuilder *graph = state->owner->graph;
 	Size		n = GraphCount(graph);
-	int			vwords = info->vwords;
 	int			m = info->m;
 	int			max_level = HnswMaxLevel(m);
 	const Size	wpp = HNSW_WORDS_PER_PAGE;
-	Size		total_words = n * vwords;
-	BlockNumber vector_pages = (BlockNumber) ((total_words + wpp - 1) / wpp);
-	uint32	   *stored = (uint32 *) palloc(sizeof(uint32) * Max(vwords, 1));
-	BlockNumber first_node_page = 1 + vector_pages;
+	Size	   *vpos = (Size *) palloc_extended(sizeof(Size) * (n + 1), MCXT_ALLOC_HUGE);
+	Size		total_words;
+	BlockNumber vector_pages;
+	uint32	   *stored = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
+	BlockNumber first_node_page;
 	const Size	room = BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData));
 	ItemPointerData *node_tids = (ItemPointerData *) palloc_extended(sizeof(ItemPointerData) * Max(n, 1),
 																	 MCXT_ALLOC_HUGE);
@@ -143,6 +171,17 @@ WriteGraph(HnswBuildState *state)
 	HnswMetaPage meta;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+
+	/* Where each vector goes in the stream: vpos[i] words from its start */
+	vpos[0] = 0;
+	for (Size i = 0; i < n; i++)
+		vpos[i + 1] = vpos[i] + (state->sparse ?
+								 vectordb::simd::SparseRecordWords(
+									 vectordb::simd::SparseRecordNnz(GraphSparseRecord(graph, i)[0])) :
+								 (Size) info->vwords);
+	total_words = vpos[n];
+	vector_pages = (BlockNumber) ((total_words + wpp - 1) / wpp);
+	first_node_page = 1 + vector_pages;
 
 	/* The neighbour heuristic can prune a node's every incoming link; such
 	 * a node gets one now, so a search from the entry point can reach it */
@@ -179,8 +218,13 @@ WriteGraph(HnswBuildState *state)
 	for (Size i = 0, pos = 0; i < n; i++)
 	{
 		int			done = 0;
+		int			vwords = (int) (vpos[i + 1] - vpos[i]);
+		const uint32 *words = stored;
 
-		vectordb::simd::EncodeStored(info->storage, GraphVector(graph, i), info->vm.dims, stored);
+		if (state->sparse)
+			words = GraphSparseRecord(graph, i);
+		else
+			vectordb::simd::EncodeStored(info->storage, GraphVector(graph, i), info->vm.dims, stored);
 		while (done < vwords)
 		{
 			Size		in_page = pos % wpp;
@@ -197,7 +241,7 @@ WriteGraph(HnswBuildState *state)
 				page = BufferGetPage(buf);
 				HnswInitPage(page, HNSW_PAGE_VECTOR);
 			}
-			memcpy(HnswPageWords(page) + in_page, stored + done, sizeof(uint32) * piece);
+			memcpy(HnswPageWords(page) + in_page, words + done, sizeof(uint32) * piece);
 			done += piece;
 			pos += piece;
 		}
@@ -216,7 +260,6 @@ WriteGraph(HnswBuildState *state)
 	{
 		int			level = Min(GraphLevel(graph, i), max_level);
 		Size		size = HNSW_NODE_SIZE(m, level);
-		Size		vpos = i * vwords;
 		OffsetNumber off;
 
 		if (!BufferIsValid(buf) || BufferGetBlockNumber(buf) != ItemPointerGetBlockNumber(&node_tids[i]))
@@ -239,8 +282,8 @@ WriteGraph(HnswBuildState *state)
 		item->level = level;
 		item->capacity_level = level;
 		item->heaptid = state->tids[GraphLabel(graph, i)];
-		BlockIdSet(&item->vblk, 1 + (BlockNumber) (vpos / wpp));
-		item->voff = (uint16) (vpos % wpp);
+		BlockIdSet(&item->vblk, 1 + (BlockNumber) (vpos[i] / wpp));
+		item->voff = (uint16) (vpos[i] % wpp);
 		for (int l = 0; l <= level; l++)
 		{
 			int			slots;
@@ -258,8 +301,8 @@ WriteGraph(HnswBuildState *state)
 					continue;
 				}
 				ref.node = node_tids[neighbors[s]];
-				ref.vblk = 1 + (BlockNumber) (((Size) neighbors[s] * vwords) / wpp);
-				ref.voff = (uint16) (((Size) neighbors[s] * vwords) % wpp);
+				ref.vblk = 1 + (BlockNumber) (vpos[neighbors[s]] / wpp);
+				ref.voff = (uint16) (vpos[neighbors[s]] % wpp);
 				HnswSetNeighbor(&list[s], &ref);
 			}
 		}
@@ -283,12 +326,11 @@ WriteGraph(HnswBuildState *state)
 	if (n > 0)
 	{
 		long		entry = GraphEntryPoint(graph);
-		Size		vpos = (Size) entry * vwords;
 
 		meta->entry = node_tids[entry];
 		meta->entry_level = Min(GraphLevel(graph, entry), max_level);
-		meta->entry_vblk = 1 + (BlockNumber) (vpos / wpp);
-		meta->entry_voff = (uint16) (vpos % wpp);
+		meta->entry_vblk = 1 + (BlockNumber) (vpos[entry] / wpp);
+		meta->entry_voff = (uint16) (vpos[entry] % wpp);
 		meta->vec_tail_blk = vector_pages;
 		meta->vec_tail_used = (uint32) (total_words - (Size) (vector_pages - 1) * wpp);
 		meta->node_tail_blk = last_node_page;
@@ -303,16 +345,36 @@ WriteGraph(HnswBuildState *state)
 	pfree(node_tids);
 	pfree(item);
 	pfree(stored);
+	pfree(vpos);
 	FreeGraph(state->owner);
 }
 
-/* The rest of the table, when the graph is full: insert on disk */
+/* Whether the graph has no room for one more row of words words */
+static bool
+GraphIsFull(HnswBuildState *state, Size words)
+{
+	Size		elements = state->in_graph + state->batch_count;
+
+	if (elements >= state->capacity)
+		return true;
+	return state->sparse &&
+		(elements + 1) * state->per_element + state->kept_bytes +
+		sizeof(uint32) * (state->batch_words + words) > state->budget;
+}
+
+/* The graph is written; the rest of the table is inserted on disk */
 static void
-InsertOnDisk(HnswBuildState *state, const float *vector, ItemPointer tid)
+InsertOnDisk(HnswBuildState *state, Datum value, ItemPointer tid)
 {
 	MemoryContext old = MemoryContextSwitchTo(state->tmpcxt);
+	const uint32 *stored = state->sparse ? state->record : HnswPrepareStored(state->info, value);
 
-	HnswInsertVector(state->index, state->info, vector, tid, &state->cache);
+	if (stored != NULL)
+	{
+		HnswInsertVector(state->index, state->info, stored, tid, &state->cache);
+		state->index_tuples++;
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->index_tuples);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->tmpcxt);
 }
@@ -322,12 +384,19 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			  bool tupleIsAlive, void *arg)
 {
 	HnswBuildState *state = (HnswBuildState *) arg;
+	Size		words = 0;
 
 	state->heap_tuples++;
 	if (isnull[0])
 		return;
+	if (state->sparse)
+	{
+		if (!VectorIndexPrepareSparse(&state->info->vm, values[0], state->record))
+			return;
+		words = vectordb::simd::SparseRecordWords(vectordb::simd::SparseRecordNnz(state->record[0]));
+	}
 
-	if (!state->on_disk && state->in_graph + state->batch_count >= state->capacity)
+	if (!state->on_disk && GraphIsFull(state, words))
 	{
 		FlushBatch(state);
 		WriteGraph(state);
@@ -343,17 +412,19 @@ BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 
 	if (state->on_disk)
 	{
-		if (VectorIndexPrepare(&state->info->vm, values[0], state->scratch))
-		{
-			InsertOnDisk(state, state->scratch, tid);
-			state->index_tuples++;
-			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) state->index_tuples);
-		}
+		InsertOnDisk(state, values[0], tid);
 		return;
 	}
 
-	if (!VectorIndexPrepare(&state->info->vm, values[0],
-						   state->batch + (Size) state->batch_count * state->info->vm.dims))
+	if (state->sparse)
+	{
+		if (state->batch_words + words > state->batch_words_max)
+			FlushBatch(state);
+		memcpy(state->records + state->batch_words, state->record, sizeof(uint32) * words);
+		state->batch_words += words;
+	}
+	else if (!VectorIndexPrepare(&state->info->vm, values[0],
+								 state->batch + (Size) state->batch_count * state->info->vm.dims))
 		return;
 	state->tids[state->in_graph + state->batch_count] = *tid;
 	state->batch_count++;
@@ -370,7 +441,7 @@ CheckIndexable(Relation index, const HnswInfo *info)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column does not have dimensions"),
 				 errhint("Declare the column as vector(n).")));
-	if (info->vm.dims > VECTOR_MAX_DIM)
+	if (info->vm.dims > VECTOR_MAX_DIM && info->storage != vectordb::simd::Storage::kSparse)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("column cannot have more than %d dimensions for hnsw index", VECTOR_MAX_DIM)));
@@ -408,19 +479,33 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	state.info = info;
 	state.threads = max_parallel_maintenance_workers + 1;
 	state.tmpcxt = AllocSetContextCreate(buildcxt, "hnsw build insert", ALLOCSET_DEFAULT_SIZES);
-	state.scratch = (float *) palloc(sizeof(float) * info->vm.dims);
+	state.sparse = info->storage == vectordb::simd::Storage::kSparse;
 	HnswBufferCacheInit(&state.cache);
 
 	/* Batches of up to 16 MB between the heap scan and the workers */
-	state.batch_size = (int) Max(64, Min(4096, (16 * 1024 * 1024) / ((Size) info->vm.dims * sizeof(float))));
-	state.batch = (float *) palloc_extended(sizeof(float) * info->vm.dims * (Size) state.batch_size,
-											MCXT_ALLOC_HUGE);
+	budget = (Size) maintenance_work_mem * 1024;
+	if (state.sparse)
+	{
+		state.batch_size = 4096;
+		state.batch_words_max = Max((Size) info->vwords, (16 * 1024 * 1024) / sizeof(uint32));
+		state.records = (uint32 *) palloc_extended(sizeof(uint32) * state.batch_words_max, MCXT_ALLOC_HUGE);
+		state.record = (uint32 *) palloc(sizeof(uint32) * info->vwords);
+		budget -= Min(budget / 2, sizeof(uint32) * state.batch_words_max);
+		per_element = vectordb::hnsw::GraphBytesPerElement(0, info->m) + sizeof(ItemPointerData);
+	}
+	else
+	{
+		state.batch_size = (int) Max(64, Min(4096, (16 * 1024 * 1024) / ((Size) info->vm.dims * sizeof(float))));
+		state.batch = (float *) palloc_extended(sizeof(float) * info->vm.dims * (Size) state.batch_size,
+												MCXT_ALLOC_HUGE);
+		budget -= Min(budget / 2, sizeof(float) * info->vm.dims * (Size) state.batch_size);
+		per_element = vectordb::hnsw::GraphBytesPerElement(info->vm.dims, info->m) + sizeof(ItemPointerData);
+	}
+	state.budget = budget;
+	state.per_element = per_element;
 
 	/* The graph's share of maintenance_work_mem, and no more rows than the
 	 * heap can hold */
-	budget = (Size) maintenance_work_mem * 1024;
-	budget -= Min(budget / 2, sizeof(float) * info->vm.dims * (Size) state.batch_size);
-	per_element = vectordb::hnsw::GraphBytesPerElement(info->vm.dims, info->m) + sizeof(ItemPointerData);
 	max_rows = (double) RelationGetNumberOfBlocks(heap) * MaxHeapTuplesPerPage + 1;
 	state.capacity = (Size) Max(1.0, Min((double) (budget / per_element), max_rows));
 	state.tids = (ItemPointerData *) palloc_extended(sizeof(ItemPointerData) * state.capacity,
@@ -430,7 +515,7 @@ hnswbuild(Relation heap, Relation index, IndexInfo *indexInfo)
 	state.owner->callback.func = FreeGraph;
 	state.owner->callback.arg = state.owner;
 	MemoryContextRegisterResetCallback(buildcxt, &state.owner->callback);
-	state.owner->graph = vectordb::hnsw::GraphCreate(info->vm.dims, info->vm.metric, info->m,
+	state.owner->graph = vectordb::hnsw::GraphCreate(state.sparse ? 0 : info->vm.dims, info->vm.metric, info->m,
 													 info->ef_construction, state.capacity, &error);
 	if (state.owner->graph == nullptr)
 		ereport(ERROR,

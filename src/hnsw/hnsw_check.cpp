@@ -41,7 +41,9 @@ FetchNode(Relation index, const HnswInfo *info, ItemPointer tid, BlockNumber nbl
 static bool
 VectorRefValid(BlockNumber vblk, uint16 voff, const HnswInfo *info, BlockNumber nblocks)
 {
-	int			npages = HnswVectorPages(voff, info);
+	/* a sparse record's length is on its page: reading it checks it */
+	int			words = info->storage == vectordb::simd::Storage::kSparse ? 1 : info->vwords;
+	int			npages = HnswVectorPages(voff, words);
 
 	return vblk != InvalidBlockNumber && vblk >= 1 && voff < HNSW_WORDS_PER_PAGE &&
 		vblk + npages <= nblocks;

@@ -14,12 +14,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
 
 #include "core/parallel.h"
 #include "distance/distance.h"
+#include "distance/stored.h"
 
 #include "core/cpp_only.h"
 
@@ -42,13 +44,33 @@ SpaceDistance(const void *a, const void *b, const void *param)
 								   static_cast<const float *>(b), p->dims);
 }
 
-/* hnswlib's view of our kernels */
+/* A sparse element is a pointer to its record, which the builder keeps */
+float
+SparseSpaceDistance(const void *a, const void *b, const void *param)
+{
+	auto	   *p = static_cast<const SpaceParams *>(param);
+	const std::uint32_t *ra;
+	const std::uint32_t *rb;
+
+	std::memcpy(&ra, a, sizeof(ra));
+	std::memcpy(&rb, b, sizeof(rb));
+	return (float) simd::SparseRecordDistance(p->metric, ra, rb);
+}
+
+/* hnswlib's view of our kernels: dense vectors, or pointers to sparse
+ * records (dims 0) */
 class KernelSpace final : public hnswlib::SpaceInterface<float>
 {
   public:
 	KernelSpace(Metric metric, std::size_t dims) : params_{metric, dims} {}
-	size_t		get_data_size() override { return params_.dims * sizeof(float); }
-	hnswlib::DISTFUNC<float> get_dist_func() override { return SpaceDistance; }
+	size_t		get_data_size() override
+	{
+		return params_.dims == 0 ? sizeof(const std::uint32_t *) : params_.dims * sizeof(float);
+	}
+	hnswlib::DISTFUNC<float> get_dist_func() override
+	{
+		return params_.dims == 0 ? SparseSpaceDistance : SpaceDistance;
+	}
 	void	   *get_dist_func_param() override { return &params_; }
 
   private:
@@ -69,6 +91,8 @@ class GraphBuilder
 	KernelSpace space;
 	hnswlib::HierarchicalNSW<float> graph;
 	std::size_t dims;
+	/* a sparse builder's records, one block per GraphAddSparse */
+	std::vector<std::unique_ptr<std::uint32_t[]>> records;
 };
 
 std::size_t
@@ -76,7 +100,8 @@ GraphBytesPerElement(std::size_t dims, std::size_t m) noexcept
 {
 	/* level 0 links + vector + label, a share of upper-level links, the
 	 * per-element lock, level and label-map entry */
-	std::size_t level0 = (2 * m + 1) * sizeof(std::uint32_t) + dims * sizeof(float) + 8;
+	std::size_t data = dims == 0 ? sizeof(const std::uint32_t *) : dims * sizeof(float);
+	std::size_t level0 = (2 * m + 1) * sizeof(std::uint32_t) + data + 8;
 	std::size_t upper = (m + 1) * sizeof(std::uint32_t) / (m > 1 ? m - 1 : 1) + sizeof(void *);
 
 	return level0 + upper + sizeof(std::mutex) + sizeof(int) + 48;
@@ -109,10 +134,14 @@ GraphDestroy(GraphBuilder *graph) noexcept
 	delete graph;
 }
 
+namespace {
+
+/* Adds n elements, element(i) giving the i-th's data, on worker threads */
+template <typename ElementFn>
 const char *
-GraphAdd(GraphBuilder *builder, const float *vectors, std::size_t n,
-		 std::uint64_t first_label, int threads,
-		 const std::function<bool(std::size_t)> &poll, std::size_t *completed) noexcept
+AddElements(GraphBuilder *builder, ElementFn element, std::size_t n,
+			std::uint64_t first_label, int threads,
+			const std::function<bool(std::size_t)> &poll, std::size_t *completed) noexcept
 {
 	std::atomic<std::size_t> next{0};
 	std::atomic<std::size_t> added{0};
@@ -132,7 +161,7 @@ GraphAdd(GraphBuilder *builder, const float *vectors, std::size_t n,
 			while (!stop.load(std::memory_order_relaxed) &&
 				   (i = next.fetch_add(1, std::memory_order_relaxed)) < n)
 			{
-				builder->graph.addPoint(vectors + i * builder->dims, first_label + i);
+				builder->graph.addPoint(element(i), first_label + i);
 				added.fetch_add(1, std::memory_order_relaxed);
 			}
 		},
@@ -145,6 +174,59 @@ GraphAdd(GraphBuilder *builder, const float *vectors, std::size_t n,
 	if (!finished)
 		return "canceled";
 	return error;
+}
+
+}  // namespace
+
+const char *
+GraphAdd(GraphBuilder *builder, const float *vectors, std::size_t n,
+		 std::uint64_t first_label, int threads,
+		 const std::function<bool(std::size_t)> &poll, std::size_t *completed) noexcept
+{
+	std::size_t dims = builder->dims;
+
+	return AddElements(
+		builder, [vectors, dims](std::size_t i) { return vectors + i * dims; },
+		n, first_label, threads, poll, completed);
+}
+
+const char *
+GraphAddSparse(GraphBuilder *builder, const std::uint32_t *records, std::size_t n,
+			   std::uint64_t first_label, int threads,
+			   const std::function<bool(std::size_t)> &poll, std::size_t *completed) noexcept
+{
+	std::vector<const std::uint32_t *> pointers;
+	std::size_t words = 0;
+
+	*completed = 0;
+	try
+	{
+		pointers.reserve(n);
+		for (std::size_t i = 0; i < n; i++)
+		{
+			pointers.push_back(records + words);
+			words += simd::SparseRecordWords(simd::SparseRecordNnz(records[words]));
+		}
+		builder->records.emplace_back(new std::uint32_t[std::max<std::size_t>(words, 1)]);
+	}
+	catch (const std::bad_alloc &)
+	{
+		return "out of memory";
+	}
+	catch (...)
+	{
+		return "could not keep the sparse records";
+	}
+
+	/* hnswlib stores each element's pointer into the kept copy */
+	std::uint32_t *kept = builder->records.back().get();
+
+	std::copy(records, records + words, kept);
+	for (auto &p : pointers)
+		p = kept + (p - records);
+	return AddElements(
+		builder, [&pointers](std::size_t i) { return static_cast<const void *>(&pointers[i]); },
+		n, first_label, threads, poll, completed);
 }
 
 namespace {
@@ -313,6 +395,16 @@ GraphVector(const GraphBuilder *graph, std::size_t element) noexcept
 {
 	return reinterpret_cast<const float *>(
 		graph->graph.getDataByInternalId((hnswlib::tableint) element));
+}
+
+const std::uint32_t *
+GraphSparseRecord(const GraphBuilder *graph, std::size_t element) noexcept
+{
+	const std::uint32_t *record;
+
+	std::memcpy(&record, graph->graph.getDataByInternalId((hnswlib::tableint) element),
+				sizeof(record));
+	return record;
 }
 
 std::size_t

@@ -35,10 +35,13 @@ using simd::PartialDistance;
 
 class GraphBuilder;
 
-/// Bytes of memory the builder needs per element (vector, links, bookkeeping).
+/// Bytes of memory the builder needs per element (vector, links,
+/// bookkeeping); dims 0: a sparse builder's, whose records come on top.
 std::size_t GraphBytesPerElement(std::size_t dims, std::size_t m) noexcept;
 
-/// Creates a builder for up to capacity elements; nullptr and *error on failure.
+/// Creates a builder for up to capacity elements; nullptr and *error on
+/// failure.  dims 0: elements are sparse records (distance/stored.h),
+/// added with GraphAddSparse and measured by SparseRecordDistance.
 GraphBuilder *GraphCreate(std::size_t dims, Metric metric, std::size_t m,
 						  std::size_t ef_construction, std::size_t capacity,
 						  const char **error) noexcept;
@@ -53,6 +56,13 @@ const char *GraphAdd(GraphBuilder *graph, const float *vectors, std::size_t n,
 					 std::uint64_t first_label, int threads,
 					 const std::function<bool(std::size_t added)> &poll,
 					 std::size_t *completed) noexcept;
+
+/// GraphAdd for a sparse builder: records holds n sparse records back to
+/// back, which the builder copies and keeps.
+const char *GraphAddSparse(GraphBuilder *graph, const std::uint32_t *records, std::size_t n,
+						   std::uint64_t first_label, int threads,
+						   const std::function<bool(std::size_t added)> &poll,
+						   std::size_t *completed) noexcept;
 
 /// Makes every element reachable from the entry point through level-0
 /// links: hnswlib's neighbour heuristic can prune away a node's every
@@ -69,6 +79,8 @@ std::size_t GraphCapacity(const GraphBuilder *graph) noexcept;
 int			GraphLevel(const GraphBuilder *graph, std::size_t element) noexcept;
 std::uint64_t GraphLabel(const GraphBuilder *graph, std::size_t element) noexcept;
 const float *GraphVector(const GraphBuilder *graph, std::size_t element) noexcept;
+/// A sparse builder's record of element.
+const std::uint32_t *GraphSparseRecord(const GraphBuilder *graph, std::size_t element) noexcept;
 /// Neighbour element numbers of element at level; returns the count.
 std::size_t GraphNeighbors(const GraphBuilder *graph, std::size_t element,
 						   int level, const std::uint32_t **neighbors) noexcept;

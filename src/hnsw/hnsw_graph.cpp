@@ -17,6 +17,8 @@
  */
 #include "hnsw/hnsw.h"
 
+#include "types/sparsevec.h"
+
 extern "C"
 {
 #include "miscadmin.h"
@@ -33,6 +35,7 @@ void
 HnswBufferCacheInit(HnswBufferCache *cache)
 {
 	cache->cxt = CurrentMemoryContext;
+	cache->gather = NULL;
 	cache->mask = 255;
 	cache->count = 0;
 	cache->blocks = (BlockNumber *) palloc(sizeof(BlockNumber) * (cache->mask + 1));
@@ -105,53 +108,144 @@ BufferCacheGet(Relation index, HnswBufferCache *cache, BlockNumber blk)
 	return buf;
 }
 
-/* The pages a stored vector starting at word voff of its first page spans */
+/* The pages a stored vector of words words starting at word voff spans */
 int
-HnswVectorPages(uint16 voff, const HnswInfo *info)
+HnswVectorPages(uint16 voff, int words)
 {
-	return (voff + info->vwords + HNSW_WORDS_PER_PAGE - 1) / HNSW_WORDS_PER_PAGE;
+	return (voff + words + HNSW_WORDS_PER_PAGE - 1) / HNSW_WORDS_PER_PAGE;
 }
 
-/* A vector in the index's stored form, palloc'd: what pages hold and what
- * HnswVectorDistance measures against */
+/* Words the stored vector takes: fixed, or a sparse record's own count */
+int
+HnswStoredWords(const HnswInfo *info, const uint32 *stored)
+{
+	if (info->storage == vectordb::simd::Storage::kSparse)
+		return (int) vectordb::simd::SparseRecordWords(vectordb::simd::SparseRecordNnz(stored[0]));
+	return info->vwords;
+}
+
+/* A column value in the index's stored form, palloc'd: what pages hold and
+ * what HnswVectorDistance measures against; NULL for a value the index
+ * skips (zero norm under cosine) */
 uint32 *
-HnswEncodeVector(const HnswInfo *info, const float *vector)
+HnswPrepareStored(const HnswInfo *info, Datum value)
 {
 	uint32	   *words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
+	float	   *vector;
+	bool		keep;
 
-	vectordb::simd::EncodeStored(info->storage, vector, info->vm.dims, words);
-	return words;
+	if (info->storage == vectordb::simd::Storage::kSparse)
+	{
+		if (VectorIndexPrepareSparse(&info->vm, value, words))
+			return words;
+		pfree(words);
+		return NULL;
+	}
+	vector = (float *) palloc(sizeof(float) * Max(info->vm.dims, 1));
+	keep = VectorIndexPrepare(&info->vm, value, vector);
+	if (keep)
+		vectordb::simd::EncodeStored(info->storage, vector, info->vm.dims, words);
+	pfree(vector);
+	if (keep)
+		return words;
+	pfree(words);
+	return NULL;
 }
 
-/* Share-locks the pages of the vector at (vblk, voff); returns how many */
-static int
-LockVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
-		   BlockNumber vblk, uint16 voff, Buffer *buffers)
+/* The distance between two vectors in stored form */
+double
+HnswStoredDistance(const HnswInfo *info, const uint32 *a, const uint32 *b)
 {
-	int			npages = HnswVectorPages(voff, info);
+	vectordb::simd::StoredDistance distance;
 
-	if (vblk == InvalidBlockNumber || voff >= HNSW_WORDS_PER_PAGE ||
-		npages > HNSW_MAX_VECTOR_PAGES)
+	if (info->storage == vectordb::simd::Storage::kSparse)
+		return vectordb::simd::SparseRecordDistance(info->vm.metric, a, b);
+	vectordb::simd::AccumulateStored(info->storage, info->vm.metric, a, b, info->vwords, &distance);
+	return vectordb::simd::FinishStored(info->vm.metric, distance);
+}
+
+static void
+InvalidVectorReference(Relation index, BlockNumber vblk, uint16 voff)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INDEX_CORRUPTED),
+			 errmsg("hnsw index \"%s\" has an invalid vector reference (%u,%u)",
+					RelationGetRelationName(index), vblk, voff),
+			 errhint("Please REINDEX it.")));
+}
+
+static void
+LockVectorPage(Relation index, HnswBufferCache *cache, BlockNumber blk,
+			   BlockNumber vblk, uint16 voff, Buffer *buffer)
+{
+	Page		page;
+
+	*buffer = BufferCacheGet(index, cache, blk);
+	LockBuffer(*buffer, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(*buffer);
+	if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_MAGIC ||
+		HnswPageGetOpaque(page)->page_type != HNSW_PAGE_VECTOR)
 		ereport(ERROR,
 				(errcode(ERRCODE_INDEX_CORRUPTED),
-				 errmsg("hnsw index \"%s\" has an invalid vector reference (%u,%u)",
-						RelationGetRelationName(index), vblk, voff)));
+				 errmsg("hnsw index \"%s\" has a vector reference (%u,%u) to a page that holds no vectors",
+						RelationGetRelationName(index), vblk, voff),
+				 errhint("Please REINDEX it.")));
+}
+
+/*
+ * Share-locks the pages of the vector at (vblk, voff), in block order;
+ * returns how many and sets *words to its length.  A sparse record's
+ * length is in its first word, read once the first page is locked.
+ */
+static int
+LockVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+		   BlockNumber vblk, uint16 voff, Buffer *buffers, int *words)
+{
+	int			npages;
+
+	if (vblk == InvalidBlockNumber || voff >= HNSW_WORDS_PER_PAGE)
+		InvalidVectorReference(index, vblk, voff);
+	LockVectorPage(index, cache, vblk, vblk, voff, &buffers[0]);
+	*words = info->vwords;
+	if (info->storage == vectordb::simd::Storage::kSparse)
+	{
+		uint32		header = HnswPageWords(BufferGetPage(buffers[0]))[voff];
+		int			nnz = vectordb::simd::SparseRecordNnz(header);
+
+		if (nnz > SPARSEVEC_MAX_NNZ || nnz > vectordb::simd::SparseRecordCapacity(header))
+		{
+			LockBuffer(buffers[0], BUFFER_LOCK_UNLOCK);
+			InvalidVectorReference(index, vblk, voff);
+		}
+		*words = (int) vectordb::simd::SparseRecordWords(nnz);
+	}
+	npages = HnswVectorPages(voff, *words);
+	if (npages > HNSW_MAX_VECTOR_PAGES)
+	{
+		LockBuffer(buffers[0], BUFFER_LOCK_UNLOCK);
+		InvalidVectorReference(index, vblk, voff);
+	}
+	for (int i = 1; i < npages; i++)
+		LockVectorPage(index, cache, vblk + i, vblk, voff, &buffers[i]);
+	return npages;
+}
+
+/* Copies the locked vector's words into out and unlocks its pages */
+static void
+GatherVector(Buffer *buffers, int npages, uint16 voff, int words, uint32 *out)
+{
+	int			done = 0;
+
 	for (int i = 0; i < npages; i++)
 	{
-		Page		page;
+		int			start = i == 0 ? voff : 0;
+		int			n = Min(words - done, (int) HNSW_WORDS_PER_PAGE - start);
 
-		buffers[i] = BufferCacheGet(index, cache, vblk + i);
-		LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
-		page = BufferGetPage(buffers[i]);
-		if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != HNSW_MAGIC ||
-			HnswPageGetOpaque(page)->page_type != HNSW_PAGE_VECTOR)
-			ereport(ERROR,
-					(errcode(ERRCODE_INDEX_CORRUPTED),
-					 errmsg("hnsw index \"%s\" has a vector reference (%u,%u) to a page that holds no vectors",
-							RelationGetRelationName(index), vblk, voff),
-					 errhint("Please REINDEX it.")));
+		memcpy(out + done, HnswPageWords(BufferGetPage(buffers[i])) + start, sizeof(uint32) * n);
+		done += n;
 	}
-	return npages;
+	for (int i = 0; i < npages; i++)
+		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
 }
 
 double
@@ -159,14 +253,32 @@ HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 				   const uint32 *query, BlockNumber vblk, uint16 voff)
 {
 	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
-	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
+	int			words;
+	int			npages = LockVector(index, info, cache, vblk, voff, buffers, &words);
 	int			done = 0;
 	vectordb::simd::StoredDistance distance;
 
+	if (info->storage == vectordb::simd::Storage::kSparse)
+	{
+		/* a merge needs the whole record: in place when on one page */
+		const uint32 *record = HnswPageWords(BufferGetPage(buffers[0])) + voff;
+		double		d;
+
+		if (npages > 1)
+		{
+			if (cache->gather == NULL)
+				cache->gather = (uint32 *) MemoryContextAlloc(cache->cxt, sizeof(uint32) * info->vwords);
+			GatherVector(buffers, npages, voff, words, cache->gather);
+			return vectordb::simd::SparseRecordDistance(info->vm.metric, query, cache->gather);
+		}
+		d = vectordb::simd::SparseRecordDistance(info->vm.metric, query, record);
+		LockBuffer(buffers[0], BUFFER_LOCK_UNLOCK);
+		return d;
+	}
 	for (int i = 0; i < npages; i++)
 	{
 		int			start = i == 0 ? voff : 0;
-		int			n = Min(info->vwords - done, (int) HNSW_WORDS_PER_PAGE - start);
+		int			n = Min(words - done, (int) HNSW_WORDS_PER_PAGE - start);
 
 		vectordb::simd::AccumulateStored(info->storage, info->vm.metric, query + done,
 										 HnswPageWords(BufferGetPage(buffers[i])) + start, n,
@@ -178,42 +290,18 @@ HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	return vectordb::simd::FinishStored(info->vm.metric, distance);
 }
 
-void
-HnswLoadStored(Relation index, const HnswInfo *info, HnswBufferCache *cache,
-			   BlockNumber vblk, uint16 voff, uint32 *out)
+/* A palloc'd copy of the stored vector at (vblk, voff) */
+uint32 *
+HnswCopyStored(Relation index, const HnswInfo *info, HnswBufferCache *cache,
+			   BlockNumber vblk, uint16 voff)
 {
 	Buffer		buffers[HNSW_MAX_VECTOR_PAGES];
-	int			npages = LockVector(index, info, cache, vblk, voff, buffers);
-	int			done = 0;
+	int			words;
+	int			npages = LockVector(index, info, cache, vblk, voff, buffers, &words);
+	uint32	   *out = (uint32 *) palloc(sizeof(uint32) * Max(words, 1));
 
-	for (int i = 0; i < npages; i++)
-	{
-		int			start = i == 0 ? voff : 0;
-		int			n = Min(info->vwords - done, (int) HNSW_WORDS_PER_PAGE - start);
-
-		memcpy(out + done, HnswPageWords(BufferGetPage(buffers[i])) + start, sizeof(uint32) * n);
-		done += n;
-	}
-	for (int i = 0; i < npages; i++)
-		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
-}
-
-void
-HnswLoadVector(Relation index, const HnswInfo *info, HnswBufferCache *cache,
-			   BlockNumber vblk, uint16 voff, float *out)
-{
-	uint32	   *words;
-
-	/* floats are copied straight into out; halves and bits are decoded */
-	if (info->storage == vectordb::simd::Storage::kFloat)
-	{
-		HnswLoadStored(index, info, cache, vblk, voff, (uint32 *) out);
-		return;
-	}
-	words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
-	HnswLoadStored(index, info, cache, vblk, voff, words);
-	vectordb::simd::DecodeStored(info->storage, words, info->vm.dims, out);
-	pfree(words);
+	GatherVector(buffers, npages, voff, words, out);
+	return out;
 }
 
 /*
@@ -524,15 +612,27 @@ HnswSearchRound(HnswSearch *search, int ef)
 	pfree(refs);
 }
 
+/* Whether two stored vectors are the same (a sparse record's header also
+ * holds the size of the space it was read from, which does not count) */
+static bool
+SameVector(const HnswInfo *info, const uint32 *a, const uint32 *b)
+{
+	int			words = HnswStoredWords(info, a);
+	int			skip = info->storage == vectordb::simd::Storage::kSparse ? 1 : 0;
+
+	return HnswStoredWords(info, b) == words &&
+		memcmp(a + skip, b + skip, sizeof(uint32) * (words - skip)) == 0;
+}
+
 /*
  * The neighbor-selection heuristic: walking candidates nearest first, keep
  * one only if it is nearer to the new node than to every one kept so far,
  * which keeps links pointing in diverse directions.  candidates are sorted
- * by ascending distance; vectors holds their vectors row by row.
+ * by ascending distance; vectors[i] is candidate i's stored vector.
  */
 int
 HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
-					int ncandidates, const float *vectors, int max_neighbors,
+					int ncandidates, uint32 *const *vectors, int max_neighbors,
 					bool *selected)
 {
 	int		   *kept = (int *) palloc(sizeof(int) * Max(max_neighbors, 1));
@@ -545,17 +645,13 @@ HnswSelectNeighbors(const HnswInfo *info, const HnswCandidate *candidates,
 		selected[i] = false;
 		for (int j = 0; good && j < nkept; j++)
 		{
-			double		d = vectordb::hnsw::PartialDistance(info->vm.metric,
-													 vectors + (Size) i * info->vm.dims,
-													 vectors + (Size) kept[j] * info->vm.dims,
-													 info->vm.dims);
+			const uint32 *other = vectors[kept[j]];
+			double		d = HnswStoredDistance(info, vectors[i], other);
 
 			/* An exact copy of a vector already kept adds no direction, and
 			 * keeping copies lets many identical vectors fill each other's
 			 * lists into a group the search cannot leave */
-			if (d < candidates[i].distance ||
-				memcmp(vectors + (Size) i * info->vm.dims, vectors + (Size) kept[j] * info->vm.dims,
-					   sizeof(float) * info->vm.dims) == 0)
+			if (d < candidates[i].distance || SameVector(info, vectors[i], other))
 				good = false;
 		}
 		if (good)

@@ -17,6 +17,8 @@
  */
 #include "hnsw/hnsw.h"
 
+#include "types/sparsevec.h"
+
 #include <cmath>
 
 extern "C"
@@ -38,12 +40,13 @@ HnswRandomLevel(int m)
 }
 
 /*
- * Writes a vector at (vblk, voff) and the following blocks, at most three
- * pages per WAL record.  fresh: the pages are new and get initialized.
+ * Writes a stored vector of words words at (vblk, voff) and the following
+ * blocks, at most three pages per WAL record.  fresh: the pages are new and
+ * get initialized.
  */
 static void
-WriteVector(Relation index, const HnswInfo *info, Buffer *buffers, int npages,
-			uint16 voff, const uint32 *words, bool fresh)
+WriteVector(Relation index, Buffer *buffers, int npages, uint16 voff,
+			const uint32 *stored, int words, bool fresh)
 {
 	int			done = 0;
 
@@ -56,15 +59,47 @@ WriteVector(Relation index, const HnswInfo *info, Buffer *buffers, int npages,
 			Page		page = GenericXLogRegisterBuffer(state, buffers[i],
 														 fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
 			int			start = i == 0 ? voff : 0;
-			int			n = Min(info->vwords - done, (int) HNSW_WORDS_PER_PAGE - start);
+			int			n = Min(words - done, (int) HNSW_WORDS_PER_PAGE - start);
 
 			if (fresh)
 				HnswInitPage(page, HNSW_PAGE_VECTOR);
-			memcpy(HnswPageWords(page) + start, words + done, sizeof(uint32) * n);
+			memcpy(HnswPageWords(page) + start, stored + done, sizeof(uint32) * n);
 			done += n;
 		}
 		GenericXLogFinish(state);
 	}
+}
+
+/*
+ * The non-zeros the space of a freed sparse record at (vblk, voff) holds,
+ * or -1 when the reference or header is not sane (the space is then left
+ * alone).
+ */
+static int
+SparseSpaceCapacity(Relation index, BlockNumber vblk, uint16 voff)
+{
+	Buffer		buf;
+	Page		page;
+	int			capacity = -1;
+
+	if (vblk == InvalidBlockNumber || vblk == HNSW_METAPAGE_BLKNO || voff >= HNSW_WORDS_PER_PAGE ||
+		vblk >= RelationGetNumberOfBlocks(index))
+		return -1;
+	buf = ReadBuffer(index, vblk);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (!PageIsNew(page) && HnswPageGetOpaque(page)->page_id == HNSW_MAGIC &&
+		HnswPageGetOpaque(page)->page_type == HNSW_PAGE_VECTOR)
+	{
+		uint32		header = HnswPageWords(page)[voff];
+
+		capacity = vectordb::simd::SparseRecordCapacity(header);
+		if (capacity > SPARSEVEC_MAX_NNZ ||
+			HnswVectorPages(voff, (int) vectordb::simd::SparseRecordWords(capacity)) > HNSW_MAX_VECTOR_PAGES)
+			capacity = -1;
+	}
+	UnlockReleaseBuffer(buf);
+	return capacity;
 }
 
 /* Fills a node item for a new node */
@@ -92,10 +127,12 @@ FillNode(HnswNode node, const HnswInfo *info, int level, int capacity_level,
 
 /*
  * Places the vector and the node, under the metapage lock: a freed node of
- * at least this level is reused with its vector space, else both go at the
- * tails.  Sets *self.  When the index is empty the node becomes the entry
- * point in the same record; returns false if an entry appeared meanwhile
- * (the caller then searches the graph after all).
+ * at least this level is reused, with its vector space when the vector fits
+ * there (always, but for a sparse record longer than the one it replaces),
+ * else vector and node go at the tails.  Sets *self.  When the index is
+ * empty the node becomes the entry point in the same record; returns false
+ * if an entry appeared meanwhile (the caller then searches the graph after
+ * all).
  */
 static bool
 PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
@@ -106,9 +143,13 @@ PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 	HnswMetaPage meta;
 	Buffer		nodebuf = InvalidBuffer;
 	bool		reuse = false;
+	bool		reuse_space = false;
 	bool		new_node_page = false;
-	BlockNumber vblk;
-	uint16		voff;
+	int			words = HnswStoredWords(info, stored);
+	Buffer		vbufs[HNSW_MAX_VECTOR_PAGES];
+	int			npages;
+	BlockNumber vblk = InvalidBlockNumber;
+	uint16		voff = 0;
 	Size		size = HNSW_NODE_SIZE(info->m, level);
 	HnswNode	item;			/* a new node item, built in memory */
 	GenericXLogState *state;
@@ -116,6 +157,7 @@ PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 	Page		nodepage;
 	OffsetNumber offnum;
 
+	vbufs[0] = InvalidBuffer;
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	meta = HnswPageGetMeta(BufferGetPage(metabuf));
 	if (as_entry && ItemPointerIsValid(&meta->entry))
@@ -137,6 +179,7 @@ PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 			reuse = true;
 			vblk = BlockIdGetBlockNumber(&freed->vblk);
 			voff = freed->voff;
+			reuse_space = true;
 		}
 		else
 		{
@@ -145,28 +188,41 @@ PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 		}
 	}
 
-	if (reuse)
+	if (reuse_space && info->storage == vectordb::simd::Storage::kSparse)
 	{
-		Buffer		vbufs[HNSW_MAX_VECTOR_PAGES];
-		int			npages = HnswVectorPages(voff, info);
+		int			capacity = SparseSpaceCapacity(index, vblk, voff);
+		int			nnz = vectordb::simd::SparseRecordNnz(stored[0]);
 
+		reuse_space = nnz <= capacity;
+		if (reuse_space)
+		{
+			/* the space keeps its size for the records that come after */
+			uint32	   *copy = (uint32 *) palloc(sizeof(uint32) * words);
+
+			memcpy(copy, stored, sizeof(uint32) * words);
+			copy[0] = vectordb::simd::SparseRecordHeader(nnz, capacity);
+			stored = copy;
+		}
+	}
+
+	if (reuse_space)
+	{
+		npages = HnswVectorPages(voff, words);
 		for (int i = 0; i < npages; i++)
 		{
 			vbufs[i] = ReadBuffer(index, vblk + i);
 			LockBuffer(vbufs[i], BUFFER_LOCK_EXCLUSIVE);
 		}
-		WriteVector(index, info, vbufs, npages, voff, stored, false);
+		WriteVector(index, vbufs, npages, voff, stored, words, false);
 		for (int i = 0; i < npages; i++)
 			UnlockReleaseBuffer(vbufs[i]);
 	}
 	else
 	{
-		Buffer		vbufs[HNSW_MAX_VECTOR_PAGES];
-		int			npages;
 		bool		fresh;
 
 		if (meta->vec_tail_blk != InvalidBlockNumber &&
-			meta->vec_tail_used + info->vwords <= HNSW_WORDS_PER_PAGE)
+			meta->vec_tail_used + words <= HNSW_WORDS_PER_PAGE)
 		{
 			vblk = meta->vec_tail_blk;
 			voff = meta->vec_tail_used;
@@ -178,7 +234,7 @@ PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 		else
 		{
 			/* A vector that spans pages needs consecutive new blocks */
-			npages = HnswVectorPages(0, info);
+			npages = HnswVectorPages(0, words);
 			fresh = true;
 			voff = 0;
 			LockRelationForExtension(index, ExclusiveLock);
@@ -190,13 +246,28 @@ PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 			UnlockRelationForExtension(index, ExclusiveLock);
 			vblk = BufferGetBlockNumber(vbufs[0]);
 		}
-		WriteVector(index, info, vbufs, npages, voff, stored, fresh);
+		WriteVector(index, vbufs, npages, voff, stored, words, fresh);
 
 		/* The tail moves in the metapage's record below */
 		for (int i = 0; i < npages; i++)
 			UnlockReleaseBuffer(vbufs[i]);
 
-		/* Node space: the tail node page, or a new one */
+		/* Record where the vector tail is now */
+		if (fresh || vblk == meta->vec_tail_blk)
+		{
+			int			words_last = (voff + words) - (npages - 1) * (int) HNSW_WORDS_PER_PAGE;
+
+			state = GenericXLogStart(index);
+			metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
+			HnswPageGetMeta(metapage)->vec_tail_blk = vblk + npages - 1;
+			HnswPageGetMeta(metapage)->vec_tail_used = words_last;
+			GenericXLogFinish(state);
+		}
+	}
+
+	/* Node space: the freed item, the tail node page, or a new one */
+	if (!reuse)
+	{
 		if (meta->node_tail_blk != InvalidBlockNumber)
 		{
 			nodebuf = ReadBuffer(index, meta->node_tail_blk);
@@ -211,17 +282,6 @@ PlaceNode(Relation index, const HnswInfo *info, const uint32 *stored,
 		{
 			nodebuf = VectorIndexNewBuffer(index, MAIN_FORKNUM);
 			new_node_page = true;
-		}
-		/* Record where the vector tail is now */
-		if (fresh || vblk == meta->vec_tail_blk)
-		{
-			int			words_last = (voff + info->vwords) - (npages - 1) * (int) HNSW_WORDS_PER_PAGE;
-
-			state = GenericXLogStart(index);
-			metapage = GenericXLogRegisterBuffer(state, metabuf, 0);
-			HnswPageGetMeta(metapage)->vec_tail_blk = vblk + npages - 1;
-			HnswPageGetMeta(metapage)->vec_tail_used = words_last;
-			GenericXLogFinish(state);
 		}
 	}
 
@@ -307,8 +367,7 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	HnswNeighbor *before = (HnswNeighbor *) palloc(sizeof(HnswNeighbor) * slots);
 	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (slots + nadditions));
 	HnswRef    *chosen = (HnswRef *) palloc(sizeof(HnswRef) * slots);
-	float	   *vectors = NULL;
-	float	   *self = NULL;
+	uint32	  **vectors = (uint32 **) palloc0(sizeof(uint32 *) * (slots + nadditions));
 
 	for (int attempt = 0;; attempt++)
 	{
@@ -386,40 +445,35 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 			bool	   *selected = (bool *) palloc(sizeof(bool) * ncands);
 
 			/* Too many: distances from the target, then the heuristic */
-			if (self == NULL)
-			{
-				self = (float *) palloc(sizeof(float) * info->vm.dims);
-				vectors = (float *) palloc(sizeof(float) * (Size) info->vm.dims * (slots + nadditions));
-			}
-			HnswLoadVector(index, info, cache, target->vblk, target->voff, self);
+			uint32	   *self = HnswCopyStored(index, info, cache, target->vblk, target->voff);
+
 			for (int i = 0; i < ncands; i++)
 			{
-				HnswLoadVector(index, info, cache, cands[i].ref.vblk, cands[i].ref.voff,
-							   vectors + (Size) i * info->vm.dims);
-				cands[i].distance = vectordb::hnsw::PartialDistance(info->vm.metric, self,
-															 vectors + (Size) i * info->vm.dims,
-															 info->vm.dims);
+				vectors[i] = HnswCopyStored(index, info, cache, cands[i].ref.vblk, cands[i].ref.voff);
+				cands[i].distance = HnswStoredDistance(info, self, vectors[i]);
 			}
 			/* Sort candidates (and their vectors) by distance: insertion sort */
 			for (int i = 1; i < ncands; i++)
 				for (int j = i; j > 0 && cands[j].distance < cands[j - 1].distance; j--)
 				{
 					HnswCandidate tmp = cands[j];
+					uint32	   *v = vectors[j];
 
 					cands[j] = cands[j - 1];
 					cands[j - 1] = tmp;
-					for (int d = 0; d < info->vm.dims; d++)
-					{
-						float		t = vectors[(Size) j * info->vm.dims + d];
-
-						vectors[(Size) j * info->vm.dims + d] = vectors[(Size) (j - 1) * info->vm.dims + d];
-						vectors[(Size) (j - 1) * info->vm.dims + d] = t;
-					}
+					vectors[j] = vectors[j - 1];
+					vectors[j - 1] = v;
 				}
 			HnswSelectNeighbors(info, cands, ncands, vectors, slots, selected);
 			for (int i = 0; i < ncands; i++)
 				if (selected[i])
 					chosen[nchosen++] = cands[i].ref;
+			for (int i = 0; i < ncands; i++)
+			{
+				pfree(vectors[i]);
+				vectors[i] = NULL;
+			}
+			pfree(self);
 			pfree(selected);
 		}
 
@@ -450,19 +504,15 @@ HnswUpdateList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	pfree(before);
 	pfree(cands);
 	pfree(chosen);
-	if (self)
-	{
-		pfree(self);
-		pfree(vectors);
-	}
+	pfree(vectors);
 	return nwritten;
 }
 
 /* Nearest-first candidates of one level, with deleted nodes dropped and
- * their vectors loaded; returns how many */
+ * copies of their vectors (palloc'd) in vectors; returns how many */
 static int
 LevelCandidates(HnswSearch *search, HnswCandidate *window, int nwindow,
-				HnswCandidate *out, float *vectors)
+				HnswCandidate *out, uint32 **vectors)
 {
 	int			n = 0;
 
@@ -470,8 +520,8 @@ LevelCandidates(HnswSearch *search, HnswCandidate *window, int nwindow,
 	{
 		if (!HnswNodeLiveAt(search->index, &window[i].ref, search->level))
 			continue;
-		HnswLoadVector(search->index, search->info, search->buffers, window[i].ref.vblk,
-					   window[i].ref.voff, vectors + (Size) n * search->info->vm.dims);
+		vectors[n] = HnswCopyStored(search->index, search->info, search->buffers,
+									window[i].ref.vblk, window[i].ref.voff);
 		out[n++] = window[i];
 	}
 	return n;
@@ -498,7 +548,7 @@ Descend(HnswSearch *search, const HnswMetaPageData *meta, int level, HnswCandida
  */
 int
 HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
-				  const float *vector, int level, HnswCandidate *out)
+				  const uint32 *stored, int level, HnswCandidate *out)
 {
 	HnswMetaPageData meta;
 	HnswSearch	search;
@@ -506,14 +556,12 @@ HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	HnswCandidate *window;
 	int			nwindow;
 	int			n = 0;
-	uint32	   *query;
 
 	HnswReadMeta(index, &meta);
 	if (!ItemPointerIsValid(&meta.entry) || meta.entry_level < level)
 		return 0;
 	window = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
-	query = HnswEncodeVector(info, vector);
-	HnswSearchInit(&search, index, info, cache, query);
+	HnswSearchInit(&search, index, info, cache, stored);
 	Descend(&search, &meta, level, &current);
 	HnswSearchEnter(&search, &current.ref, level);
 	HnswSearchRound(&search, info->ef_construction);
@@ -522,7 +570,6 @@ HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 		if (HnswNodeLiveAt(index, &window[i].ref, level))
 			out[n++] = window[i];
 	pfree(window);
-	pfree(query);
 	return n;
 }
 
@@ -536,14 +583,13 @@ HnswFindNeighbors(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 bool
 HnswLinkOrphan(Relation index, const HnswInfo *info, HnswBufferCache *cache, const HnswRef *node)
 {
-	float	   *vector = (float *) palloc(sizeof(float) * info->vm.dims);
+	uint32	   *stored = HnswCopyStored(index, info, cache, node->vblk, node->voff);
 	HnswCandidate *near = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
 	HnswRef    *written = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
 	int			nnear;
 	bool		linked = false;
 
-	HnswLoadVector(index, info, cache, node->vblk, node->voff, vector);
-	nnear = HnswFindNeighbors(index, info, cache, vector, 0, near);
+	nnear = HnswFindNeighbors(index, info, cache, stored, 0, near);
 	for (int i = 0; i < nnear && !linked; i++)
 	{
 		HnswCandidate me;
@@ -561,14 +607,14 @@ HnswLinkOrphan(Relation index, const HnswInfo *info, HnswBufferCache *cache, con
 		for (int j = 0; j < n; j++)
 			linked |= ItemPointerEquals(&written[j].node, (ItemPointer) &node->node);
 	}
-	pfree(vector);
+	pfree(stored);
 	pfree(near);
 	pfree(written);
 	return linked;
 }
 
 void
-HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
+HnswInsertVector(Relation index, const HnswInfo *info, const uint32 *stored,
 				 ItemPointer heap_tid, HnswBufferCache *cache)
 {
 	HnswMetaPageData meta;
@@ -580,9 +626,8 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 	HnswRef		self;
 	HnswCandidate *window = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (efc + 1));
 	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (efc + 1));
-	float	   *vectors = (float *) palloc(sizeof(float) * (Size) info->vm.dims * (efc + 1));
+	uint32	  **vectors = (uint32 **) palloc(sizeof(uint32 *) * (efc + 1));
 	bool	   *selected = (bool *) palloc(sizeof(bool) * (efc + 1));
-	uint32	   *stored = HnswEncodeVector(info, vector);
 	HnswSearch	search;
 	HnswCandidate current;
 	int			nwindow;
@@ -620,6 +665,8 @@ HnswInsertVector(Relation index, const HnswInfo *info, const float *vector,
 
 		ncands = LevelCandidates(&search, window, nwindow, cands, vectors);
 		HnswSelectNeighbors(info, cands, ncands, vectors, max_neighbors, selected);
+		for (int i = 0; i < ncands; i++)
+			pfree(vectors[i]);
 		lists[l] = (HnswRef *) palloc(sizeof(HnswRef) * max_neighbors);
 		chosen[l] = (HnswCandidate *) palloc(sizeof(HnswCandidate) * max_neighbors);
 		for (int i = 0; i < ncands; i++)
@@ -685,7 +732,7 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	const HnswInfo *info;
 	MemoryContext cxt;
 	MemoryContext old;
-	float	   *vector;
+	uint32	   *stored;
 	HnswBufferCache cache;
 
 	if (isnull[0])
@@ -694,12 +741,12 @@ hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
 
-	vector = (float *) palloc(sizeof(float) * info->vm.dims);
-	if (VectorIndexPrepare(&info->vm, values[0], vector))
+	stored = HnswPrepareStored(info, values[0]);
+	if (stored != NULL)
 	{
 		LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
 		HnswBufferCacheInit(&cache);
-		HnswInsertVector(index, info, vector, heap_tid, &cache);
+		HnswInsertVector(index, info, stored, heap_tid, &cache);
 		HnswBufferCacheRelease(&cache);
 		UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
 	}

@@ -42,7 +42,7 @@ typedef struct HnswScanOpaqueData
 	bool		null_query;
 	BlockNumber walk_blk;		/* without a usable query: every live node, */
 	OffsetNumber walk_off;		/* in page order */
-	uint32	   *query;			/* stored form (HnswEncodeVector) */
+	uint32	   *query;			/* stored form (HnswPrepareStored) */
 	HnswBufferCache buffers;
 	HnswSearch	search;
 	HnswCandidate *results;		/* this round's window, nearest first */
@@ -119,14 +119,9 @@ hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int no
 	old = MemoryContextSwitchTo(so->cxt);
 	so->null_query = scan->numberOfOrderBys == 0 ||
 		(scan->orderByData[0].sk_flags & SK_ISNULL);
-	{
-		float	   *query = (float *) palloc(sizeof(float) * Max(so->info->vm.dims, 1));
-
-		so->valid_query = !so->null_query &&
-			VectorIndexPrepare(&so->info->vm, scan->orderByData[0].sk_argument, query);
-		so->query = so->valid_query ? HnswEncodeVector(so->info, query) : NULL;
-		pfree(query);
-	}
+	so->query = so->null_query ? NULL :
+		HnswPrepareStored(so->info, scan->orderByData[0].sk_argument);
+	so->valid_query = so->query != NULL;
 	so->walk_blk = 1;
 	so->walk_off = FirstOffsetNumber;
 	MemoryContextSwitchTo(old);

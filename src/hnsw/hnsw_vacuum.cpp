@@ -178,11 +178,10 @@ RepairList(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 	int			nremoved = 0;
 	int			capacity = 4 * info->m * info->m;
 	/* the target's vector as stored: what distances on pages take */
-	uint32	   *self = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
+	uint32	   *self = HnswCopyStored(index, info, cache, target->vblk, target->voff);
 	HnswRef    *written = (HnswRef *) palloc(sizeof(HnswRef) * 2 * info->m);
 	int			nwritten;
 
-	HnswLoadStored(index, info, cache, target->vblk, target->voff, self);
 	for (int i = 0; i < count; i++)
 	{
 		int			state;
@@ -450,7 +449,6 @@ Reconnect(IndexVacuumInfo *vinfo)
 	int64		live_cap = 1024;
 	int			relinked = 0;
 	HnswBufferCache cache;
-	float	   *vector = (float *) palloc(sizeof(float) * info->vm.dims);
 	HnswCandidate *near = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
 
 	HnswReadMeta(index, &meta);
@@ -527,12 +525,14 @@ Reconnect(IndexVacuumInfo *vinfo)
 		LiveNode   *u = FindLive(&r, &live[i].node, false);
 		int			nnear;
 		bool		linked = false;
+		uint32	   *stored;
 
 		if (u->reached)
 			continue;
 		vacuum_delay_point();
-		HnswLoadVector(index, info, &cache, live[i].vblk, live[i].voff, vector);
-		nnear = HnswFindNeighbors(index, info, &cache, vector, 0, near);
+		stored = HnswCopyStored(index, info, &cache, live[i].vblk, live[i].voff);
+		nnear = HnswFindNeighbors(index, info, &cache, stored, 0, near);
+		pfree(stored);
 		for (int j = 0; j < nnear && !linked; j++)
 		{
 			LiveNode   *t = FindLive(&r, &near[j].ref.node, false);

@@ -121,34 +121,70 @@ PrepareHalfvec(const VectorIndexMetric *vm, Datum value, float *out)
 		pfree(v);
 }
 
-/* Writes a sparsevec datum out densely into out (vm->dims floats) */
-static void
-PrepareSparsevec(const VectorIndexMetric *vm, Datum value, float *out)
+/* A sparsevec datum of the index's dimensions whose entries can be
+ * trusted: strictly increasing indices in range, nnz within bounds */
+static SparseVector *
+CheckedSparsevec(const VectorIndexMetric *vm, Datum value)
 {
 	SparseVector *v = DatumGetSparseVector(value);
-	const float *values = SPARSEVEC_VALUES(v);
 
 	if (v->dim != vm->dims)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("expected %d dimensions, not %d", vm->dims, v->dim)));
-	if (v->nnz < 0 || v->nnz > v->dim || VARSIZE_ANY(v) != SPARSEVEC_SIZE(v->nnz))
+	if (v->nnz < 0 || v->nnz > v->dim || v->nnz > SPARSEVEC_MAX_NNZ ||
+		VARSIZE_ANY(v) != SPARSEVEC_SIZE(v->nnz))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("sparsevec value with %d non-zero elements has size %zu",
 						v->nnz, (size_t) VARSIZE_ANY(v))));
-	memset(out, 0, sizeof(float) * vm->dims);
 	for (int i = 0; i < v->nnz; i++)
-	{
-		if (v->indices[i] < 0 || v->indices[i] >= vm->dims)
+		if (v->indices[i] < 0 || v->indices[i] >= vm->dims ||
+			(i > 0 && v->indices[i] <= v->indices[i - 1]))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("sparsevec index %d is out of range for %d dimensions",
+					 errmsg("sparsevec index %d is out of range or out of order for %d dimensions",
 							v->indices[i] + 1, vm->dims)));
+	return v;
+}
+
+/* Writes a sparsevec datum out densely into out (vm->dims floats) */
+static void
+PrepareSparsevec(const VectorIndexMetric *vm, Datum value, float *out)
+{
+	SparseVector *v = CheckedSparsevec(vm, value);
+	const float *values = SPARSEVEC_VALUES(v);
+
+	memset(out, 0, sizeof(float) * vm->dims);
+	for (int i = 0; i < v->nnz; i++)
 		out[v->indices[i]] = values[i];
-	}
 	if ((Pointer) v != DatumGetPointer(value))
 		pfree(v);
+}
+
+bool
+VectorIndexPrepareSparse(const VectorIndexMetric *vm, Datum value, uint32 *out)
+{
+	SparseVector *v = CheckedSparsevec(vm, value);
+	float	   *values;
+
+	vectordb::simd::EncodeSparseRecord(v->indices, SPARSEVEC_VALUES(v), v->nnz, out);
+	values = (float *) (out + 1 + v->nnz);
+	if ((Pointer) v != DatumGetPointer(value))
+		pfree(v);
+
+	if (vm->normalize)
+	{
+		int			nnz = vectordb::simd::SparseRecordNnz(out[0]);
+		double		norm = vectordb::simd::Active().inner_product(values, values, nnz);
+
+		if (norm <= 0.0 || !std::isfinite(norm))
+			return false;
+		norm = std::sqrt(norm);
+		for (int i = 0; i < nnz; i++)
+			values[i] = (float) (values[i] / norm);
+	}
+	return true;
 }
 
 /* Copies a vector datum into out (vm->dims floats) */

@@ -31,12 +31,12 @@ extern "C"
 #define VECTOR_INDEX_DISTANCE_PROC	1
 #define VECTOR_INDEX_NORM_PROC		2
 
-/* The type an operator class indexes; the index always stores floats */
+/* The type an operator class indexes */
 typedef enum VectorIndexInput
 {
 	VECTOR_INDEX_VECTOR,
-	VECTOR_INDEX_HALFVEC,		/* widened to float */
-	VECTOR_INDEX_SPARSEVEC,		/* written out densely */
+	VECTOR_INDEX_HALFVEC,
+	VECTOR_INDEX_SPARSEVEC,
 } VectorIndexInput;
 
 /* The distance an index is built on, from its operator class */
@@ -56,12 +56,18 @@ extern void VectorIndexGetMetric(Relation index, const char *am, VectorIndexMetr
 
 /* The form an index stores vectors in: the column's own precision (halves
  * for halfvec, bits for bit, floats otherwise), so the index is no wider
- * than the column */
+ * than the column.  (hnsw stores sparsevec as sparse records.) */
 extern vectordb::simd::Storage VectorIndexStorage(const VectorIndexMetric *vm);
 
 /* Copies a vector, halfvec, sparsevec or bit datum into out (dims floats), normalized for
- * cosine; false for a vector the index skips (zero norm under cosine) */
+ * cosine; false for a vector the index skips (zero norm under cosine).  A
+ * sparsevec is written out densely (ivf's form; hnsw keeps sparse records) */
 extern bool VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out);
+
+/* Writes a sparsevec datum as a sparse record (stored.h) into out, which
+ * has room for SparseRecordWords(SPARSEVEC_MAX_NNZ) words, normalized for
+ * cosine; false for a vector the index skips (zero norm under cosine) */
+extern bool VectorIndexPrepareSparse(const VectorIndexMetric *vm, Datum value, uint32 *out);
 
 /* The operator's value from the index's internal distance */
 extern double VectorIndexReportedDistance(const VectorIndexMetric *vm, double internal);
