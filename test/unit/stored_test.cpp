@@ -8,13 +8,15 @@
  * encoded values (the floats, the nearest halves, the 0/1 bits); a distance
  * summed over slices split at arbitrary words equals the one measured in
  * one piece and the float distance of the decoded vectors; and Jaccard,
- * which is not a sum, agrees with its float form over 0/1 vectors.
+ * which is not a sum, agrees with its float form over 0/1 vectors.  Sparse
+ * records measure what the dense kernels measure on the vectors written out.
  *
  * IDENTIFICATION
  *		test/unit/stored_test.cpp
  *
  *-------------------------------------------------------------------------
  */
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -156,6 +158,67 @@ TEST(StoredTest, JaccardOfBits)
 	/* Hamming: bits 0, 1 and 4 differ */
 	EXPECT_DOUBLE_EQ(SlicedDistance(Storage::kBit, Metric::kL2Squared, Encode(Storage::kBit, a),
 									Encode(Storage::kBit, b), 1), 3.0);
+}
+
+/* nnz random non-zeros among dims dimensions: sorted indices, values */
+void
+RandomSparse(int dims, int nnz, std::mt19937 &rng, std::vector<std::int32_t> *indices,
+			 std::vector<float> *values, std::vector<float> *dense)
+{
+	std::normal_distribution<float> normal(0.0f, 1.0f);
+
+	dense->assign(dims, 0.0f);
+	indices->clear();
+	values->clear();
+	while ((int) indices->size() < nnz)
+	{
+		int			i = (int) (rng() % dims);
+
+		if ((*dense)[i] != 0.0f)
+			continue;
+		(*dense)[i] = normal(rng);
+		indices->push_back(i);
+	}
+	std::sort(indices->begin(), indices->end());
+	for (auto i : *indices)
+		values->push_back((*dense)[i]);
+}
+
+TEST(StoredTest, SparseRecordsMeasureAsDense)
+{
+	std::mt19937 rng(11);
+	const int	dims = 3000;
+
+	for (int nnz_a : {0, 1, 17, 300})
+		for (int nnz_b : {0, 5, 300, 2999})
+		{
+			std::vector<std::int32_t> ia, ib;
+			std::vector<float> va, vb, da, db;
+
+			RandomSparse(dims, nnz_a, rng, &ia, &va, &da);
+			RandomSparse(dims, nnz_b, rng, &ib, &vb, &db);
+
+			std::vector<std::uint32_t> ra(SparseRecordWords(nnz_a));
+			std::vector<std::uint32_t> rb(SparseRecordWords(nnz_b) + 40);
+
+			EncodeSparseRecord(ia.data(), va.data(), nnz_a, ra.data());
+			EncodeSparseRecord(ib.data(), vb.data(), nnz_b, rb.data());
+			EXPECT_EQ(SparseRecordNnz(ra[0]), nnz_a);
+			EXPECT_EQ(SparseRecordCapacity(ra[0]), nnz_a);
+			/* a record in a larger space: the capacity does not count */
+			rb[0] = SparseRecordHeader(nnz_b, nnz_b + 20);
+			EXPECT_EQ(SparseRecordNnz(rb[0]), nnz_b);
+			for (Metric metric : {Metric::kL2Squared, Metric::kNegativeInnerProduct, Metric::kL1})
+			{
+				double		dense = PartialDistance(metric, da.data(), db.data(), dims);
+				double		sparse = SparseRecordDistance(metric, ra.data(), rb.data());
+
+				/* the SIMD kernels sum in float lanes, the merge in double */
+				EXPECT_NEAR(sparse, dense, 1e-5 * std::max(1.0, std::fabs(dense)))
+					<< "nnz " << nnz_a << " and " << nnz_b << ", metric " << (int) metric;
+				EXPECT_DOUBLE_EQ(SparseRecordDistance(metric, rb.data(), ra.data()), sparse);
+			}
+		}
 }
 
 }							// namespace
