@@ -19,11 +19,13 @@ table_mib: the table's size, for bench/plot.sh).
 
     hnsw_bench.py PREFIX [--m 16] [--ef-construction 64] [--threads 2]
                   [--ef-search 10,20,...] [--nq 1000] [--exact-nq 20] [--tsv FILE]
-                  [--type vector|halfvec|bq]
+                  [--type vector|halfvec|sparsevec|bq]
     hnsw_bench.py --compare HNSWLIB.tsv VECTORDB.tsv
 
 --type halfvec stores the column as halfvec(D) (the index opclass
-halfvec_l2_ops, the query vector cast to halfvec); --type bq indexes
+halfvec_l2_ops, the query vector cast to halfvec), --type sparsevec as
+sparsevec(D) (sparsevec_l2_ops: the index keeps the non-zeros, e.g. the
+inked pixels of Fashion-MNIST, and merges them); --type bq indexes
 binary_quantize(embedding)::bit(D) with bit_hamming_ops and answers with
 pgvector's re-rank query, the ef_search nearest by Hamming distance
 re-ordered by exact L2:
@@ -63,6 +65,7 @@ def index_sql(kind, dim, m, ef_construction):
     """CREATE INDEX for a --type."""
     key = {"vector": "embedding vector_l2_ops",
            "halfvec": "embedding halfvec_l2_ops",
+           "sparsevec": "embedding sparsevec_l2_ops",
            "bq": f"(binary_quantize(embedding)::bit({dim})) bit_hamming_ops"}[kind]
     return (f"CREATE INDEX {INDEX} ON items USING hnsw ({key}) "
             f"WITH (m = {m}, ef_construction = {ef_construction})")
@@ -70,8 +73,8 @@ def index_sql(kind, dim, m, ef_construction):
 
 def query_sql(kind, dim, ef):
     """The top-10 query of a --type at hnsw.ef_search = ef."""
-    if kind == "halfvec":
-        return f"SELECT id FROM items ORDER BY embedding <-> $1::halfvec({dim}) LIMIT 10"
+    if kind in ("halfvec", "sparsevec"):
+        return f"SELECT id FROM items ORDER BY embedding <-> $1::{kind}({dim}) LIMIT 10"
     if kind == "bq":
         return ("SELECT id FROM (SELECT id, embedding FROM items "
                 f"ORDER BY binary_quantize(embedding)::bit({dim}) <~> binary_quantize($1) LIMIT {ef}) c "
@@ -226,11 +229,11 @@ def load_and_build(conn, base, args):
     """Creates and fills items, builds the index; returns (build s, index
     MiB, table MiB)."""
     table_mib = load_table(conn, base)
-    if args.type == "halfvec":
-        conn.execute(f"ALTER TABLE items ALTER COLUMN embedding TYPE halfvec({base.shape[1]})")
+    if args.type in ("halfvec", "sparsevec"):
+        conn.execute(f"ALTER TABLE items ALTER COLUMN embedding TYPE {args.type}({base.shape[1]})")
         conn.execute("VACUUM ANALYZE items")
         table_mib = conn.execute("SELECT pg_table_size('items')").fetchone()[0] / 2**20
-        print(f"vectordb: as halfvec, table {table_mib:.1f} MiB", file=sys.stderr)
+        print(f"vectordb: as {args.type}, table {table_mib:.1f} MiB", file=sys.stderr)
     conn.execute("SET maintenance_work_mem = '2GB'")
     conn.execute(f"SET max_parallel_maintenance_workers = {args.threads - 1}")
     t0 = time.perf_counter()
@@ -414,8 +417,8 @@ def main():
     ap.add_argument("--nq", type=int, default=1000)
     ap.add_argument("--exact-nq", type=int, default=20)
     ap.add_argument("--tsv", help="also write the rows here")
-    ap.add_argument("--type", choices=["vector", "halfvec", "bq"], default="vector",
-                    help="column and index: vector, halfvec, or binary quantization + re-rank")
+    ap.add_argument("--type", choices=["vector", "halfvec", "sparsevec", "bq"], default="vector",
+                    help="column and index: vector, halfvec, sparsevec, or binary quantization + re-rank")
     run(ap.parse_args())
 
 

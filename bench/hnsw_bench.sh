@@ -3,7 +3,7 @@
 #
 # Usage: bash bench/hnsw_bench.sh [--data fashion-mnist|clustered] [--n 100000] [--d 128]
 #            [--m 16] [--ef-construction 64] [--threads 2] [--nq 1000]
-#            [--ef-search 10,20,40,80,160,320] [--type vector|halfvec|bq] [--no-install]
+#            [--ef-search 10,20,40,80,160,320] [--type vector|halfvec|sparsevec|bq] [--no-install]
 #
 # Makes the dataset under tmp/data with ../shared/data (Fashion-MNIST,
 # 60,000 x 784, by default; --data clustered with --n/--d for the seeded
@@ -17,8 +17,9 @@
 #     maintenance workers, prepared top-10 queries from one client
 # and prints both tables side by side with a summary: build time ratio, QPS
 # at recall@10 = 0.95, index size.  Rows are kept as TSV in tmp/bench/.
-# --type halfvec or bq runs the vectordb side on a halfvec column, or on a
-# binary-quantized expression index with exact re-rank (see hnsw_bench.py).
+# --type halfvec, sparsevec or bq runs the vectordb side on a halfvec or
+# sparsevec column, or on a binary-quantized expression index with exact
+# re-rank (see hnsw_bench.py).
 # Nothing here is pass/fail; timings on shared machines move by ~30 %.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"

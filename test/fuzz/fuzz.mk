@@ -2,7 +2,7 @@
 #
 # fuzz.mk
 #		libFuzzer harnesses for the input decoders of src/core (the text and
-#		binary forms of vector and sparsevec).
+#		binary forms of vector, halfvec and sparsevec).
 #
 # Runs alone from the repository root, or from the top-level Makefile once
 # it includes this file:
@@ -51,7 +51,7 @@ FUZZ_BUILD := $(FUZZ_ROOT)/build
 FUZZ_BIN := $(FUZZ_ROOT)/bin
 FUZZ_HARNESSES := $(sort $(basename $(notdir $(wildcard test/fuzz/fuzz_*.cpp))))
 # The code under test: the same sources the server links
-FUZZ_LIB_SRCS := src/core/vector_codec.cpp src/core/sparse_codec.cpp
+FUZZ_LIB_SRCS := src/core/vector_codec.cpp src/core/halfvec_codec.cpp src/core/sparse_codec.cpp
 FUZZ_LIB_OBJS := $(patsubst %.cpp,$(FUZZ_BUILD)/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_HARNESS_OBJS := $(patsubst %,$(FUZZ_BUILD)/test/fuzz/%.o,$(FUZZ_HARNESSES))
 FUZZ_BINS := $(addprefix $(FUZZ_BIN)/,$(FUZZ_HARNESSES))

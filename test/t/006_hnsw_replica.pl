@@ -2,8 +2,9 @@
 # before the index exists, so the build, later inserts, deletes and VACUUM
 # all reach it through WAL only.  After each step and wait_for_catchup, the
 # same kNN queries return the same ids in the same order on both servers.
-# Then the standby is promoted: it takes inserts, and its UNLOGGED tables come
-# up empty with working indexes (their init forks too came by WAL only).
+# A sparsevec(30522) index goes through the same steps.  Then the standby is
+# promoted: it takes inserts, and its UNLOGGED tables come up empty with
+# working indexes (their init forks too came by WAL only).
 use strict;
 use warnings;
 use FindBin;
@@ -82,6 +83,46 @@ same_answers('after inserts into vacuumed space');
 
 index_check_clean($primary, 't_v', 'check is clean on the primary');
 index_check_clean($standby, 't_v', 'check is clean on the standby');
+
+# sparsevec(30522): sparse records of 30 to 1,410 non-zeros (the longer
+# ones span two or three pages) reach the standby through the build's
+# pages, inserts' vector records and reuse of freed space after VACUUM
+sub sparse_rows
+{
+	my ($table, $from, $to, $nnz) = @_;
+	return "INSERT INTO $table SELECT i, ('{' || string_agg(((i % 20) * 1500 + (i * 7 + k * 11) % 1499 + 1)"
+	  . " || ':' || round((1.5 + sin(i * k))::numeric, 3), ',') || '}/30522')::sparsevec"
+	  . " FROM generate_series($from, $to) i, LATERAL generate_series(1, $nnz) k GROUP BY i";
+}
+
+sub same_sparse_answers
+{
+	my ($what) = @_;
+	my $sql = 'SET enable_seqscan = off; SELECT string_agg(ids, \';\' ORDER BY qid) FROM (SELECT qid, '
+	  . '(SELECT string_agg(id::text, \',\') FROM (SELECT id FROM sp ORDER BY v <-> q.v LIMIT 10) a) ids FROM spq q) x';
+	$primary->wait_for_catchup($standby);
+	my $p = $primary->safe_psql('postgres', $sql);
+	like($p, qr/^(\d+(,\d+){9};){19}\d+(,\d+){9}$/, "sparsevec $what: 10 rows for each of 20 queries");
+	is($standby->safe_psql('postgres', $sql), $p, "sparsevec $what: answers are identical on the standby");
+	return;
+}
+
+$primary->safe_psql('postgres', join(";\n",
+	'CREATE TABLE sp (id int, v sparsevec(30522))',
+	'CREATE TABLE spq (qid int, v sparsevec(30522))',
+	sparse_rows('sp', 1, 1500, '30 + (i % 7) * 230'),
+	sparse_rows('spq', 5001, 5020, '20'),
+	'CREATE INDEX sp_v ON sp USING hnsw (v sparsevec_l2_ops)'));
+same_sparse_answers('after the build');
+$primary->safe_psql('postgres', sparse_rows('sp', 1501, 2500, '30 + (i % 7) * 230'));
+same_sparse_answers('after inserts');
+$primary->safe_psql('postgres', 'DELETE FROM sp WHERE id % 3 = 0; VACUUM sp');
+$primary->safe_psql('postgres', sparse_rows('sp', 2501, 3000, '30 + (i % 5) * 300'));
+same_sparse_answers('after delete, VACUUM and inserts into freed space');
+like($primary->safe_psql('postgres', 'SET enable_seqscan = off; EXPLAIN SELECT id FROM sp ORDER BY v <-> (SELECT v FROM spq LIMIT 1) LIMIT 10'),
+	qr/Index Scan using sp_v/, 'the sparsevec query uses the index');
+index_check_clean($primary, 'sp_v', 'sparsevec: check is clean on the primary');
+index_check_clean($standby, 'sp_v', 'sparsevec: check is clean on the standby');
 
 # the promoted standby accepts writes into the index
 $standby->promote;
