@@ -53,19 +53,6 @@ ParseExact(const char *str, int max_dims, std::uint16_t **out)
 	return r;
 }
 
-/* Prints x into a buffer of exactly FormatBufferSize(dim); the caller deletes it */
-char *
-FormatExact(const std::uint16_t *x, int dim)
-{
-	std::size_t size = core::FormatBufferSize(dim);
-	char	   *text = new char[size];
-	std::size_t len = core::FormatHalfvecText(x, dim, text);
-
-	FUZZ_CHECK(len < size);
-	FUZZ_CHECK(std::strlen(text) == len);
-	return text;
-}
-
 }								// namespace
 
 extern "C" int
@@ -109,14 +96,14 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 		}
 
 		/* Print, parse back: the same halves, -0 included */
-		text = FormatExact(halves, r.dim);
+		text = FuzzFormatExact(halves, r.dim, core::FormatHalfvecText);
 		r2 = ParseExact(text, core::kVectorMaxDim, &again);
 		FUZZ_CHECK(r2.status == core::ParseStatus::kOk);
 		FUZZ_CHECK(r2.dim == r.dim);
 		FUZZ_CHECK(std::memcmp(again, halves, sizeof(std::uint16_t) * r.dim) == 0);
 
 		/* The print is canonical */
-		text2 = FormatExact(again, r2.dim);
+		text2 = FuzzFormatExact(again, r2.dim, core::FormatHalfvecText);
 		FUZZ_CHECK(std::strcmp(text, text2) == 0);
 
 		/* One dimension too many for the caller's limit */

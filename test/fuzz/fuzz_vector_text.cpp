@@ -40,19 +40,6 @@ ParseExact(const char *str, int max_dims, float **out)
 	return core::ParseVectorText(str, *out, max_dims);
 }
 
-/* Prints x into a buffer of exactly FormatBufferSize(dim); the caller deletes it */
-char *
-FormatExact(const float *x, int dim)
-{
-	std::size_t size = core::FormatBufferSize(dim);
-	char	   *text = new char[size];
-	std::size_t len = core::FormatVectorText(x, dim, text);
-
-	FUZZ_CHECK(len < size);
-	FUZZ_CHECK(std::strlen(text) == len);
-	return text;
-}
-
 }								// namespace
 
 extern "C" int
@@ -83,14 +70,14 @@ LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 			FUZZ_CHECK(std::isfinite(values[i]));
 
 		/* Print, parse back: the same bits, -0 included */
-		text = FormatExact(values, r.dim);
+		text = FuzzFormatExact(values, r.dim, core::FormatVectorText);
 		r2 = ParseExact(text, core::kVectorMaxDim, &again);
 		FUZZ_CHECK(r2.status == core::ParseStatus::kOk);
 		FUZZ_CHECK(r2.dim == r.dim);
 		FUZZ_CHECK(std::memcmp(again, values, sizeof(float) * r.dim) == 0);
 
 		/* The print is canonical: printing what it parses to changes nothing */
-		text2 = FormatExact(again, r2.dim);
+		text2 = FuzzFormatExact(again, r2.dim, core::FormatVectorText);
 		FUZZ_CHECK(std::strcmp(text, text2) == 0);
 
 		/* One dimension too many for the caller's limit */

@@ -196,22 +196,37 @@ SKIP:
 	$node->safe_psql('postgres', 'DROP TABLE t, q');
 }
 
+# COUNT topics, each SIZE distinct positions of FIRST .. FIRST + RANGE - 1,
+# sorted (so the data does not depend on Perl's hash order)
+sub topics
+{
+	my ($count, $size, $first, $range) = @_;
+	return map {
+		my %s;
+		$s{ $first + int(rand($range)) } = 1 while keys %s < $size;
+		[ sort { $a <=> $b } keys %s ]
+	} 1 .. $count;
+}
+
+# The text of a sparsevec(DIMS): OWN entries of one of TOPICS valued LOW
+# to LOW + WIDTH, then OTHER anywhere valued up to NOISE
+sub topic_sparsevec
+{
+	my ($topics, $dims, $own, $low, $width, $other, $noise) = @_;
+	my $t = $topics->[ int(rand(@$topics)) ];
+	my %e;
+	$e{ $t->[ int(rand(@$t)) ] } = sprintf('%.3f', $low + $width * rand()) while keys %e < $own;
+	$e{ 1 + int(rand($dims)) } //= sprintf('%.3f', $noise * rand()) for 1 .. $other;
+	return '{' . join(',', map { "$_:$e{$_}" } sort { $a <=> $b } keys %e) . "}/$dims";
+}
+
 # --- sparse vectors under L2 and L1: 40 topics of 60 dimensions each out
 # of 2,000; a row takes 24 non-zeros from its topic and 6 from anywhere
 {
 	srand(5);
-	my ($dims, $topics) = (2000, 40);
-	my @topic =
-	  map { my %s; $s{ 1 + int(rand($dims)) } = 1 while keys %s < 60; [ sort { $a <=> $b } keys %s ] }
-	  1 .. $topics;
-	my $sparse = sub {
-		my $t = $topic[ int(rand($topics)) ];
-		my %e;
-		$e{ $t->[ int(rand(@$t)) ] } = sprintf('%.3f', 0.5 + rand()) while keys %e < 24;
-		$e{ 1 + int(rand($dims)) } //= sprintf('%.3f', 0.2 * rand()) for 1 .. 6;
-		return '{' . join(',', map { "$_:$e{$_}" } sort { $a <=> $b } keys %e) . "}/$dims";
-	};
-	load_generated("sparsevec($dims)", [ map { $sparse->() } 1 .. 10000 ], [ map { $sparse->() } 1 .. 100 ]);
+	my @topics = topics(40, 60, 1, 2000);
+	my $sparse = sub { topic_sparsevec(\@topics, 2000, 24, 0.5, 1, 6, 0.2) };
+	load_generated('sparsevec(2000)', [ map { $sparse->() } 1 .. 10000 ], [ map { $sparse->() } 1 .. 100 ]);
 	hnsw_opclass_recall('sparse', @$_) for [ 'sparsevec_l2_ops', '<->' ], [ 'sparsevec_l1_ops', '<+>' ];
 	$node->safe_psql('postgres', 'DROP TABLE t, q');
 }
@@ -225,20 +240,10 @@ SKIP:
 # hnsw finds less well, as it does on the same rows as vector(16000).)
 {
 	srand(5);
-	my ($dims, $topics) = (30522, 40);
-	my @topic =
-	  map { my %s; $s{ 1 + int(rand($dims)) } = 1 while keys %s < 400; [ sort { $a <=> $b } keys %s ] }
-	  1 .. $topics;
-	my $sparse = sub {
-		my ($own, $other) = @_;
-		my $t = $topic[ int(rand($topics)) ];
-		my %e;
-		$e{ $t->[ int(rand(@$t)) ] } = sprintf('%.3f', 0.5 + 2 * rand()) while keys %e < $own;
-		$e{ 1 + int(rand($dims)) } //= sprintf('%.3f', 0.3 * rand()) for 1 .. $other;
-		return '{' . join(',', map { "$_:$e{$_}" } sort { $a <=> $b } keys %e) . "}/$dims";
-	};
+	my @topics = topics(40, 400, 1, 30522);
+	my $sparse = sub { topic_sparsevec(\@topics, 30522, $_[0], 0.5, 2, $_[1], 0.3) };
 	load_generated(
-		"sparsevec($dims)",
+		'sparsevec(30522)',
 		[ map { $sparse->(50 + int(rand(71)), 10 + int(rand(21))) } 1 .. 10000 ],
 		[ map { $sparse->(8 + int(rand(13)), 2) } 1 .. 100 ]);
 	my $nnz = $node->safe_psql('postgres',
@@ -261,10 +266,10 @@ SKIP:
 # as right when it is no farther than the exact 10th (tie-aware recall).
 {
 	srand(9);
-	my ($bits, $topics) = (1024, 40);
-	my @topic = map { my %s; $s{ int(rand($bits)) } = 1 while keys %s < 200; [ sort { $a <=> $b } keys %s ] } 1 .. $topics;
-	my $set = sub {
-		my $t = $topic[ int(rand($topics)) ];
+	my $bits   = 1024;
+	my @topics = topics(40, 200, 0, $bits);
+	my $set    = sub {
+		my $t = $topics[ int(rand(@topics)) ];
 		my @b = (0) x $bits;
 		$b[ $t->[ int(rand(@$t)) ] ] = 1 for 1 .. 40 + int(rand(41));
 		$b[ int(rand($bits)) ] = 1 for 1 .. 5 + int(rand(16));
