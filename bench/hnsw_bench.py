@@ -129,11 +129,11 @@ class Prepared:
 
     _names = itertools.count()
 
-    def __init__(self, conn, query=QUERY):
+    def __init__(self, conn, query=QUERY, param_type="vector"):
         self.conn = conn
         self.name = f"bench{next(self._names)}"
         self.nparams = 1 if "$1" in query else 0
-        oid = conn.execute("SELECT 'vector'::regtype::oid").fetchone()[0]
+        oid = conn.execute(f"SELECT '{param_type}'::regtype::oid").fetchone()[0]
         self.check(conn.pgconn.prepare(self.name.encode(), query.encode(), [oid] * self.nparams))
 
     @staticmethod
