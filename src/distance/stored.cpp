@@ -151,6 +151,19 @@ EncodeSparseRecord(const std::int32_t *indices, const float *values, int nnz,
 }
 
 double
+SparseRecordDotDense(const float *dense, std::size_t dims, const std::uint32_t *record) noexcept
+{
+	SparseView	v = RecordView(record);
+	double		sum = 0.0;
+
+	/* the merge's terms in its order; an index the query lacks adds +-0 */
+	for (int i = 0; i < v.nnz; i++)
+		if (static_cast<std::uint32_t>(v.indices[i]) < dims)
+			sum += dense[v.indices[i]] * v.values[i];
+	return sum;
+}
+
+double
 SparseRecordDistance(Metric metric, const std::uint32_t *a, const std::uint32_t *b) noexcept
 {
 	SparseView	va = RecordView(a);

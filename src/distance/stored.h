@@ -116,6 +116,13 @@ void EncodeSparseRecord(const std::int32_t *indices, const float *values, int nn
 /// vectors written out.
 double SparseRecordDistance(Metric metric, const std::uint32_t *a, const std::uint32_t *b) noexcept;
 
+/// The inner product of a vector written out in full (dense, dims floats)
+/// and a sparse record, in the record's non-zeros only: exactly
+/// SparseRecordDistance's inner product of the two records, so a query
+/// scattered once measures each record without a merge.  An index outside
+/// 0..dims-1 (a damaged record) counts as zero.
+double SparseRecordDotDense(const float *dense, std::size_t dims, const std::uint32_t *record) noexcept;
+
 }							// namespace vectordb::simd
 
 #endif							/* VECTORDB_DISTANCE_STORED_H */

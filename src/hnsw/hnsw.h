@@ -200,6 +200,8 @@ typedef struct HnswBufferCache
 {
 	MemoryContext cxt;			/* where the table lives, whatever is current */
 	uint32	   *gather;			/* a sparse record split between pages, copied */
+	float	   *scatter;		/* inner product: the sparse query written out */
+	uint32	   *scattered;		/* ... and that query as a record */
 	BlockNumber *blocks;
 	Buffer	   *buffers;
 	uint32		mask;

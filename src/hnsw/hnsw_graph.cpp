@@ -36,6 +36,8 @@ HnswBufferCacheInit(HnswBufferCache *cache)
 {
 	cache->cxt = CurrentMemoryContext;
 	cache->gather = NULL;
+	cache->scatter = NULL;
+	cache->scattered = NULL;
 	cache->mask = 255;
 	cache->count = 0;
 	cache->blocks = (BlockNumber *) palloc(sizeof(BlockNumber) * (cache->mask + 1));
@@ -248,6 +250,64 @@ GatherVector(Buffer *buffers, int npages, uint16 voff, int words, uint32 *out)
 		LockBuffer(buffers[i], BUFFER_LOCK_UNLOCK);
 }
 
+/* Queries of up to this many dimensions are written out for inner products */
+#define HNSW_SCATTER_MAX_DIMS	(1 << 20)
+
+/*
+ * The sparse query written out in full (dims floats, kept in the cache), or
+ * NULL when the metric is not the inner product (cosine included) or the
+ * dimensions are too many.  The record it was made from is kept and
+ * compared, so a different query is never measured against a stale one; a
+ * new query clears only the previous one's entries.  Indices are checked:
+ * the query may be a copy of a damaged record.
+ */
+static const float *
+ScatteredQuery(const HnswInfo *info, HnswBufferCache *cache, const uint32 *query)
+{
+	int			words = HnswStoredWords(info, query);
+	int			nnz = vectordb::simd::SparseRecordNnz(query[0]);
+	int			old;
+	const int32 *old_indices;
+	const int32 *indices = (const int32 *) (query + 1);
+	const float *values = (const float *) (query + 1 + nnz);
+
+	if (info->vm.metric != vectordb::simd::Metric::kNegativeInnerProduct ||
+		info->vm.dims > HNSW_SCATTER_MAX_DIMS)
+		return NULL;
+	if (cache->scatter == NULL)
+	{
+		cache->scatter = (float *) MemoryContextAllocZero(cache->cxt, sizeof(float) * info->vm.dims);
+		cache->scattered = (uint32 *) MemoryContextAlloc(cache->cxt, sizeof(uint32) * info->vwords);
+		cache->scattered[0] = vectordb::simd::SparseRecordHeader(0, 0);
+	}
+	else if (HnswStoredWords(info, cache->scattered) == words &&
+			 memcmp(cache->scattered + 1, query + 1, sizeof(uint32) * (words - 1)) == 0)
+		return cache->scatter;
+
+	old = vectordb::simd::SparseRecordNnz(cache->scattered[0]);
+	old_indices = (const int32 *) (cache->scattered + 1);
+	for (int i = 0; i < old; i++)
+		if (old_indices[i] >= 0 && old_indices[i] < info->vm.dims)
+			cache->scatter[old_indices[i]] = 0.0f;
+	for (int i = 0; i < nnz; i++)
+		if (indices[i] >= 0 && indices[i] < info->vm.dims)
+			cache->scatter[indices[i]] = values[i];
+	memcpy(cache->scattered, query, sizeof(uint32) * words);
+	return cache->scatter;
+}
+
+/* The distance of a sparse query to a record */
+static double
+SparseDistance(const HnswInfo *info, HnswBufferCache *cache, const uint32 *query,
+			   const uint32 *record)
+{
+	const float *dense = ScatteredQuery(info, cache, query);
+
+	if (dense != NULL)
+		return -vectordb::simd::SparseRecordDotDense(dense, info->vm.dims, record);
+	return vectordb::simd::SparseRecordDistance(info->vm.metric, query, record);
+}
+
 double
 HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 				   const uint32 *query, BlockNumber vblk, uint16 voff)
@@ -269,9 +329,9 @@ HnswVectorDistance(Relation index, const HnswInfo *info, HnswBufferCache *cache,
 			if (cache->gather == NULL)
 				cache->gather = (uint32 *) MemoryContextAlloc(cache->cxt, sizeof(uint32) * info->vwords);
 			GatherVector(buffers, npages, voff, words, cache->gather);
-			return vectordb::simd::SparseRecordDistance(info->vm.metric, query, cache->gather);
+			return SparseDistance(info, cache, query, cache->gather);
 		}
-		d = vectordb::simd::SparseRecordDistance(info->vm.metric, query, record);
+		d = SparseDistance(info, cache, query, record);
 		LockBuffer(buffers[0], BUFFER_LOCK_UNLOCK);
 		return d;
 	}

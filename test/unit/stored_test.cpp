@@ -184,6 +184,17 @@ RandomSparse(int dims, int nnz, std::mt19937 &rng, std::vector<std::int32_t> *in
 		values->push_back((*dense)[i]);
 }
 
+TEST(StoredTest, DotDenseIgnoresIndicesOutOfRange)
+{
+	std::vector<float> dense(8, 1.0f);
+	std::int32_t indices[] = {2, 7, 9};
+	float		values[] = {2.0f, 3.0f, 100.0f};
+	std::vector<std::uint32_t> record(SparseRecordWords(3));
+
+	EncodeSparseRecord(indices, values, 3, record.data());
+	EXPECT_EQ(SparseRecordDotDense(dense.data(), dense.size(), record.data()), 5.0);
+}
+
 TEST(StoredTest, SparseRecordsMeasureAsDense)
 {
 	std::mt19937 rng(11);
@@ -218,6 +229,9 @@ TEST(StoredTest, SparseRecordsMeasureAsDense)
 					<< "nnz " << nnz_a << " and " << nnz_b << ", metric " << (int) metric;
 				EXPECT_DOUBLE_EQ(SparseRecordDistance(metric, rb.data(), ra.data()), sparse);
 			}
+			/* a query written out measures the same inner product, to the bit */
+			EXPECT_EQ(-SparseRecordDotDense(da.data(), dims, rb.data()),
+					  SparseRecordDistance(Metric::kNegativeInnerProduct, ra.data(), rb.data()));
 		}
 }
 
