@@ -132,17 +132,27 @@ HnswStoredWords(const HnswInfo *info, const uint32 *stored)
 uint32 *
 HnswPrepareStored(const HnswInfo *info, Datum value)
 {
-	uint32	   *words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
+	uint32	   *words;
 	float	   *vector;
 	bool		keep;
 
 	if (info->storage == vectordb::simd::Storage::kSparse)
 	{
-		if (VectorIndexPrepareSparse(&info->vm, value, words))
+		/* room for this row's non-zeros only; the detoasted value is
+		 * handed on, and checked there before anything is written */
+		SparseVector *v = DatumGetSparseVector(value);
+
+		words = (uint32 *) palloc(sizeof(uint32) *
+								  vectordb::simd::SparseRecordWords(Min(Max(v->nnz, 0), SPARSEVEC_MAX_NNZ)));
+		keep = VectorIndexPrepareSparse(&info->vm, PointerGetDatum(v), words);
+		if ((Pointer) v != DatumGetPointer(value))
+			pfree(v);
+		if (keep)
 			return words;
 		pfree(words);
 		return NULL;
 	}
+	words = (uint32 *) palloc(sizeof(uint32) * Max(info->vwords, 1));
 	vector = (float *) palloc(sizeof(float) * Max(info->vm.dims, 1));
 	keep = VectorIndexPrepare(&info->vm, value, vector);
 	if (keep)

@@ -65,8 +65,8 @@ extern vectordb::simd::Storage VectorIndexStorage(const VectorIndexMetric *vm);
 extern bool VectorIndexPrepare(const VectorIndexMetric *vm, Datum value, float *out);
 
 /* Writes a sparsevec datum as a sparse record (stored.h) into out, which
- * has room for SparseRecordWords(SPARSEVEC_MAX_NNZ) words, normalized for
- * cosine; false for a vector the index skips (zero norm under cosine) */
+ * has room for SparseRecordWords(its nnz) words, normalized for cosine;
+ * false for a vector the index skips (zero norm under cosine) */
 extern bool VectorIndexPrepareSparse(const VectorIndexMetric *vm, Datum value, uint32 *out);
 
 /* The operator's value from the index's internal distance */
