@@ -368,7 +368,7 @@ COMMENT ON FUNCTION vectordb_index_check(regclass) IS 'walks an index and return
 CREATE FUNCTION vectordb_index_stats(index regclass,
 	OUT access_method text, OUT dimensions integer, OUT pages bigint,
 	OUT elements bigint, OUT deleted bigint, OUT free_slots bigint,
-	OUT levels integer, OUT avg_neighbors double precision,
+	OUT levels integer, OUT avg_neighbors double precision, OUT unreachable bigint,
 	OUT lists integer, OUT quantizer text,
 	OUT min_list bigint, OUT avg_list double precision, OUT max_list bigint,
 	OUT scans bigint, OUT distances bigint,

@@ -14,10 +14,10 @@ CREATE INDEX st_ivf ON st USING ivf (v vector_l2_ops) WITH (lists = 10, quantize
 -- before any scan: the structure, and no last scan.  hnsw levels are
 -- random, so only their range is shown.
 SELECT access_method, dimensions, pages > 1 AS has_pages, elements, deleted, free_slots,
-	levels BETWEEN 1 AND 10 AS levels_ok, avg_neighbors BETWEEN 1 AND 16 AS neighbors_ok,
+	levels BETWEEN 1 AND 10 AS levels_ok, avg_neighbors BETWEEN 1 AND 16 AS neighbors_ok, unreachable,
 	lists, quantizer, scans, distances, last_scan_distances, last_scan_tuples
 FROM vectordb_index_stats('st_hnsw');
-SELECT access_method, dimensions, elements, deleted, levels, avg_neighbors, lists, quantizer,
+SELECT access_method, dimensions, elements, deleted, levels, avg_neighbors, unreachable, lists, quantizer,
 	min_list >= 0 AND min_list <= avg_list AND avg_list <= max_list AS spread_ok, avg_list,
 	scans, last_scan_distances
 FROM vectordb_index_stats('st_ivf');
@@ -43,14 +43,14 @@ SELECT scans FROM vectordb_index_stats('st_ivf');
 CREATE INDEX st_hnsw ON st USING hnsw (v vector_l2_ops) WITH (m = 8);
 DELETE FROM st WHERE id <= 100;
 VACUUM st;
-SELECT elements, deleted, free_slots FROM vectordb_index_stats('st_hnsw');
+SELECT elements, deleted, free_slots, unreachable FROM vectordb_index_stats('st_hnsw');
 SELECT elements FROM vectordb_index_stats('st_ivf');
 
 -- an empty index
 CREATE TABLE st_empty (v vector(3));
 CREATE INDEX st_empty_hnsw ON st_empty USING hnsw (v);
 CREATE INDEX st_empty_ivf ON st_empty USING ivf (v) WITH (lists = 4);
-SELECT access_method, elements, levels, avg_neighbors FROM vectordb_index_stats('st_empty_hnsw');
+SELECT access_method, elements, levels, avg_neighbors, unreachable FROM vectordb_index_stats('st_empty_hnsw');
 SELECT access_method, elements, lists, min_list, avg_list, max_list FROM vectordb_index_stats('st_empty_ivf');
 
 -- errors

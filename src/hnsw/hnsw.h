@@ -315,5 +315,6 @@ void		hnswendscan(IndexScanDesc scan);
 IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 									  IndexBulkDeleteCallback callback, void *callback_state);
 IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
+int64		HnswUnreachable(Relation index);
 
 #endif							/* VECTORDB_HNSW_H */

@@ -4,7 +4,8 @@
  *		Index scans: ORDER BY distance, iterative for filtered queries.
  *
  * The first call descends the upper levels greedily, then runs a layer-0
- * round with window ef_search and returns the window nearest first.  When
+ * round with window ef_search (going on from unvisited nodes if the walk
+ * runs out before the window fills) and returns it nearest first.  When
  * the executor wants more (a WHERE clause rejected rows), further rounds go
  * on from the candidates already discovered, until hnsw.max_scan_tuples
  * elements have been visited.  strict_order drops what a later round finds
@@ -153,12 +154,13 @@ StartSearch(IndexScanDesc scan)
 }
 
 /*
- * An iterative scan that has expanded every node it can reach while the
- * executor still wants rows (a filter rejected them) goes on from a node it
- * has not visited: first the entry point, from which VACUUM keeps every
- * node reachable, then, between VACUUMs, any unvisited live node in page
- * order.  Links are directed, and churn can leave a region a search that
- * landed in it cannot leave.  False when every node was visited.
+ * A scan that has expanded every node it can reach while its window is not
+ * full, or while the executor still wants rows (a filter rejected them),
+ * goes on from a node it has not visited: first the entry point, from
+ * which VACUUM keeps every node reachable, then, between VACUUMs, any
+ * unvisited live node in page order.  Links are directed, and churn can
+ * leave a region a search that landed in it cannot leave.  False when
+ * every node was visited.
  */
 static bool
 Reseed(IndexScanDesc scan)
@@ -240,6 +242,17 @@ NextRound(IndexScanDesc scan)
 			return false;
 	}
 	HnswSearchRound(search, hnsw_ef_search);
+
+	/*
+	 * Links are directed: the nodes a walk from where the descent landed
+	 * reaches can be fewer than ef_search (a small table, or a cluster few
+	 * links lead out of).  The round then goes on from unvisited nodes, in
+	 * the same window, so its rows stay in order and a window larger than
+	 * the table returns every row.
+	 */
+	while (search->window.count < hnsw_ef_search && search->expand.count == 0 &&
+		   search->distances < hnsw_max_scan_tuples && Reseed(scan))
+		HnswSearchRound(search, hnsw_ef_search);
 	n = search->window.count;
 	so->results = (HnswCandidate *) palloc(sizeof(HnswCandidate) * Max(n, 1));
 	for (int i = n - 1; i >= 0; i--)

@@ -2,7 +2,8 @@
  *
  * hnsw_stats.cpp
  *		The hnsw walker of vectordb_index_stats(regclass): node states,
- *		layers and how full the layer-0 neighbor lists are.
+ *		layers, how full the layer-0 neighbor lists are and how many
+ *		nodes the entry point does not reach.
  *
  * One pass over the node pages under share locks, like a scan; concurrent
  * inserts may or may not be counted.  Damaged items are skipped here and
@@ -76,4 +77,5 @@ HnswIndexStats(Relation index, IndexStats *stats)
 		UnlockReleaseBuffer(buf);
 	}
 	stats->avg_neighbors = stats->elements > 0 ? (double) neighbors / stats->elements : 0.0;
+	stats->unreachable = HnswUnreachable(index);
 }

@@ -13,14 +13,17 @@
  * 3. Repair: every list that points at a deleted node drops it and takes
  *    the best of the deleted node's own neighbors instead (heuristic); each
  *    node newly linked to is offered the link back.  Then every live node
- *    that a walk from the entry point through level-0 lists no longer
- *    reaches gets a link from its nearest reachable node.
+ *    that a walk from the entry point through the lists of every level no
+ *    longer reaches gets a level-0 link from its nearest reachable node.
  * 4. Free: after a second barrier, deleted nodes are pushed on the free
  *    list (linked through the heap TID field; their lists stay walkable),
  *    where an insert reuses the node item and its vector space.  A crash
  *    part way through leaves some deleted nodes, whose lists may now point
  *    at freed nodes: repair never takes a replacement from such a list
  *    without checking it is live, and the next VACUUM frees them.
+ *
+ * Cleanup counts the live nodes; after a VACUUM that deleted nothing it
+ * runs step 3's reconnect pass, which counts them on the way.
  *
  * IDENTIFICATION
  *		src/hnsw/hnsw_vacuum.cpp
@@ -314,7 +317,8 @@ RepairGraph(IndexVacuumInfo *vinfo, DeletedSet *deleted)
 
 /*
  * Phase 3b: every live node must be reachable from the entry point through
- * level-0 lists of live nodes, or no search finds it.  Deletes and the
+ * lists of live nodes (a search descends the upper levels, then walks level
+ * 0), or no search finds it.  Deletes and the
  * heuristic's pruning can cut a node off, or a whole cluster whose links
  * to the rest all went through deleted nodes.  A breadth-first walk from
  * the entry point finds what is cut off; each such node gets a link from
@@ -322,13 +326,14 @@ RepairGraph(IndexVacuumInfo *vinfo, DeletedSet *deleted)
  * place of a neighbor that other lists also point at, so nobody loses its
  * last incoming link), the link back if its own list has room, and then
  * whatever it reaches counts as reachable too.  Returns how many nodes
- * were relinked.
+ * were relinked; *nlive_out (may be NULL) gets how many nodes are live.
  */
 typedef struct LiveNode
 {
 	uint64		key;			/* HnswTidKey; hash key */
 	bool		live;			/* a live node, not only linked to */
 	bool		reached;
+	int16		level;			/* a live node's top level */
 	int32		indegree;		/* level-0 lists of live nodes pointing here */
 } LiveNode;
 
@@ -351,12 +356,17 @@ FindLive(Reachability *r, ItemPointer tid, bool create)
 	if (create && !found)
 	{
 		n->live = n->reached = false;
+		n->level = 0;
 		n->indegree = 0;
 	}
 	return n;
 }
 
-/* Marks everything reachable from start through live nodes' level-0 lists */
+/*
+ * Marks everything reachable from start through live nodes' lists, on every
+ * level: a search descends the upper levels, so a node an upper list points
+ * at is found even if no level-0 list does.
+ */
 static void
 Reach(Reachability *r, const HnswRef *start)
 {
@@ -371,18 +381,24 @@ Reach(Reachability *r, const HnswRef *start)
 	r->queue[tail++] = *start;
 	while (head < tail)
 	{
-		int			state;
-		int			n = HnswReadList(r->index, &r->queue[head++], 0, list, &state);
+		const HnswRef *from = &r->queue[head++];
+		int			top = FindLive(r, (ItemPointer) &from->node, false)->level;
 
 		vacuum_delay_point();
-		for (int i = 0; i < n; i++)
+		for (int level = 0; level <= top; level++)
 		{
-			LiveNode   *t = FindLive(r, &list[i].node, false);
+			int			state;
+			int			n = HnswReadList(r->index, from, level, list, &state);
 
-			if (t == NULL || !t->live || t->reached)
-				continue;
-			t->reached = true;
-			r->queue[tail++] = list[i];
+			for (int i = 0; i < n; i++)
+			{
+				LiveNode   *t = FindLive(r, &list[i].node, false);
+
+				if (t == NULL || !t->live || t->reached)
+					continue;
+				t->reached = true;
+				r->queue[tail++] = list[i];
+			}
 		}
 	}
 	pfree(list);
@@ -433,31 +449,31 @@ LinkFrom(Reachability *r, HnswBufferCache *cache, const HnswCandidate *from, con
 	return linked;
 }
 
-static int
-Reconnect(IndexVacuumInfo *vinfo)
+/*
+ * Lists the live nodes (into *live, *nlive of them), counts each node's
+ * incoming level-0 links, and marks what a walk from the entry point
+ * reaches.  False, with nothing marked, when there is no live node or no
+ * entry point.  Allocates in the current memory context.
+ */
+static bool
+ReachFromEntry(Relation index, BufferAccessStrategy strategy, Reachability *r,
+			   HnswRef **live_out, int64 *nlive_out)
 {
-	Relation	index = vinfo->index;
 	const HnswInfo *info = HnswGetInfo(index);
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw reconnect", ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
 	HnswMetaPageData meta;
-	Reachability r;
 	HASHCTL		ctl;
 	HnswRef    *live;
 	int64		nlive = 0;
 	int64		live_cap = 1024;
-	int			relinked = 0;
-	HnswBufferCache cache;
-	HnswCandidate *near = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
 
 	HnswReadMeta(index, &meta);
 	ctl.keysize = sizeof(uint64);
 	ctl.entrysize = sizeof(LiveNode);
-	ctl.hcxt = cxt;
-	r.index = index;
-	r.info = info;
-	r.nodes = hash_create("hnsw live nodes", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.hcxt = CurrentMemoryContext;
+	r->index = index;
+	r->info = info;
+	r->nodes = hash_create("hnsw live nodes", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	live = (HnswRef *) palloc(sizeof(HnswRef) * live_cap);
 
 	/* The live nodes, and how many level-0 lists point at each node */
@@ -467,7 +483,7 @@ Reconnect(IndexVacuumInfo *vinfo)
 		Page		page;
 
 		vacuum_delay_point();
-		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, vinfo->strategy);
+		buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		page = BufferGetPage(buf);
 		if (HnswIsNodePage(page))
@@ -477,11 +493,14 @@ Reconnect(IndexVacuumInfo *vinfo)
 				ItemPointerData tid;
 				int			slots;
 				HnswNeighbor *list;
+				LiveNode   *self;
 
 				if (node->state != HNSW_NODE_LIVE)
 					continue;
 				ItemPointerSet(&tid, blk, off);
-				FindLive(&r, &tid, true)->live = true;
+				self = FindLive(r, &tid, true);
+				self->live = true;
+				self->level = node->level;
 				if (nlive == live_cap)
 				{
 					live_cap *= 2;
@@ -496,27 +515,74 @@ Reconnect(IndexVacuumInfo *vinfo)
 					if (HnswNeighborIsEmpty(&list[s]))
 						continue;
 					HnswGetNeighbor(&list[s], &ref);
-					FindLive(&r, &ref.node, true)->indegree++;
+					FindLive(r, &ref.node, true)->indegree++;
 				}
 			}
 		UnlockReleaseBuffer(buf);
 	}
+	*live_out = live;
+	*nlive_out = nlive;
 	if (nlive == 0 || !ItemPointerIsValid(&meta.entry))
-	{
-		MemoryContextSwitchTo(old);
-		MemoryContextDelete(cxt);
-		return 0;
-	}
+		return false;
 
-	r.queue_cap = nlive;
-	r.queue = (HnswRef *) palloc_extended(sizeof(HnswRef) * nlive, MCXT_ALLOC_HUGE);
+	r->queue_cap = nlive;
+	r->queue = (HnswRef *) palloc_extended(sizeof(HnswRef) * nlive, MCXT_ALLOC_HUGE);
 	{
 		HnswRef		entry;
 
 		entry.node = meta.entry;
 		entry.vblk = meta.entry_vblk;
 		entry.voff = meta.entry_voff;
-		Reach(&r, &entry);
+		Reach(r, &entry);
+	}
+	return true;
+}
+
+/*
+ * How many live nodes a walk through the lists of every level from the
+ * entry point does not reach: none right after a build or a VACUUM; inserts since can
+ * leave some (vectordb_index_stats reports it).
+ */
+int64
+HnswUnreachable(Relation index)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw reachability", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Reachability r;
+	HnswRef    *live;
+	int64		nlive;
+	int64		unreached = 0;
+
+	if (ReachFromEntry(index, NULL, &r, &live, &nlive))
+		for (int64 i = 0; i < nlive; i++)
+			unreached += !FindLive(&r, &live[i].node, false)->reached;
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	return unreached;
+}
+
+static int
+Reconnect(IndexVacuumInfo *vinfo, int64 *nlive_out)
+{
+	Relation	index = vinfo->index;
+	const HnswInfo *info = HnswGetInfo(index);
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "hnsw reconnect", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Reachability r;
+	HnswRef    *live;
+	int64		nlive;
+	int			relinked = 0;
+	HnswBufferCache cache;
+	HnswCandidate *near = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (info->ef_construction + 1));
+	bool		reached = ReachFromEntry(index, vinfo->strategy, &r, &live, &nlive);
+
+	if (nlive_out != NULL)
+		*nlive_out = nlive;
+	if (!reached)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextDelete(cxt);
+		return 0;
 	}
 
 	HnswBufferCacheInit(&cache);
@@ -628,7 +694,7 @@ hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 
 		ReplaceEntry(index, &deleted, &best, best_level);
 		RepairGraph(info, &deleted);
-		Reconnect(info);
+		Reconnect(info, NULL);
 
 		/* Inserts that started from the old entry point finish first */
 		LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
@@ -649,8 +715,27 @@ hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 
 	if (info->analyze_only)
 		return stats;
+
+	/*
+	 * A VACUUM that found nothing to delete did not run the repair, and
+	 * inserts since the last one may have left nodes unreachable (every
+	 * neighbor's heuristic turned them down, or a later insert's choice
+	 * dropped their last incoming link): reconnect them here, so that after
+	 * any VACUUM, an insert-only table's autovacuum included, every live
+	 * node is reachable from the entry point.  Its pass counts the live
+	 * nodes too.
+	 */
 	if (stats == NULL)
+	{
+		int64		nlive = 0;
+
 		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+		Reconnect(info, &nlive);
+		stats->num_pages = RelationGetNumberOfBlocks(index);
+		stats->num_index_tuples = (double) nlive;
+		stats->estimated_count = false;
+		return stats;
+	}
 
 	nblocks = RelationGetNumberOfBlocks(index);
 	for (BlockNumber blk = 1; blk < nblocks; blk++)

@@ -87,6 +87,7 @@ enum StatsColumn
 	COL_FREE_SLOTS,
 	COL_LEVELS,
 	COL_AVG_NEIGHBORS,
+	COL_UNREACHABLE,
 	COL_LISTS,
 	COL_QUANTIZER,
 	COL_MIN_LIST,
@@ -128,6 +129,7 @@ VDB_FUNCTION(vectordb_index_stats)
 	stats.elements = stats.deleted = stats.free_slots = -1;
 	stats.levels = -1;
 	stats.avg_neighbors = -1;
+	stats.unreachable = -1;
 	stats.lists = -1;
 	stats.quantizer = NULL;
 	stats.min_list = stats.max_list = -1;
@@ -153,6 +155,7 @@ VDB_FUNCTION(vectordb_index_stats)
 	nulls[COL_LEVELS] = stats.levels < 0;
 	values[COL_AVG_NEIGHBORS] = Float8GetDatum(stats.avg_neighbors);
 	nulls[COL_AVG_NEIGHBORS] = stats.avg_neighbors < 0;
+	SetInt64(values, nulls, COL_UNREACHABLE, stats.unreachable);
 	values[COL_LISTS] = Int32GetDatum(stats.lists);
 	nulls[COL_LISTS] = stats.lists < 0;
 	nulls[COL_QUANTIZER] = stats.quantizer == NULL;
