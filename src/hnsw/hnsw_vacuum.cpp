@@ -453,7 +453,7 @@ LinkFrom(Reachability *r, HnswBufferCache *cache, const HnswCandidate *from, con
  * Lists the live nodes (into *live, *nlive of them), counts each node's
  * incoming level-0 links, and marks what a walk from the entry point
  * reaches.  False, with nothing marked, when there is no live node or no
- * entry point.  Allocates in the current memory context.
+ * live entry point.  Allocates in the current memory context.
  */
 static bool
 ReachFromEntry(Relation index, BufferAccessStrategy strategy, Reachability *r,
@@ -522,8 +522,17 @@ ReachFromEntry(Relation index, BufferAccessStrategy strategy, Reachability *r,
 	}
 	*live_out = live;
 	*nlive_out = nlive;
+	/* An entry point that is not live (a VACUUM interrupted before it
+	 * replaced it) reaches nothing live: the next VACUUM that deletes rows
+	 * replaces it and finishes the job */
 	if (nlive == 0 || !ItemPointerIsValid(&meta.entry))
 		return false;
+	{
+		LiveNode   *e = FindLive(r, &meta.entry, false);
+
+		if (e == NULL || !e->live)
+			return false;
+	}
 
 	r->queue_cap = nlive;
 	r->queue = (HnswRef *) palloc_extended(sizeof(HnswRef) * nlive, MCXT_ALLOC_HUGE);
@@ -553,9 +562,10 @@ HnswUnreachable(Relation index)
 	int64		nlive;
 	int64		unreached = 0;
 
-	if (ReachFromEntry(index, NULL, &r, &live, &nlive))
-		for (int64 i = 0; i < nlive; i++)
-			unreached += !FindLive(&r, &live[i].node, false)->reached;
+	/* without a live entry point nothing is marked, and all count */
+	(void) ReachFromEntry(index, NULL, &r, &live, &nlive);
+	for (int64 i = 0; i < nlive; i++)
+		unreached += !FindLive(&r, &live[i].node, false)->reached;
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
 	return unreached;
