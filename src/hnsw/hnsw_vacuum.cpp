@@ -549,8 +549,8 @@ ReachFromEntry(Relation index, BufferAccessStrategy strategy, Reachability *r,
 
 /*
  * How many live nodes a walk through the lists of every level from the
- * entry point does not reach: none right after a build or a VACUUM; inserts since can
- * leave some (vectordb_index_stats reports it).
+ * entry point does not reach: none right after a build or a VACUUM;
+ * inserts since can leave some (vectordb_index_stats reports it).
  */
 int64
 HnswUnreachable(Relation index)
