@@ -5,8 +5,9 @@
  *		layers, how full the layer-0 neighbor lists are and how many
  *		nodes the entry point does not reach.
  *
- * One pass over the node pages under share locks, like a scan; concurrent
- * inserts may or may not be counted.  Damaged items are skipped here and
+ * One pass over the node pages under share locks, like a scan, then the
+ * reachability walk VACUUM uses (HnswUnreachable); concurrent inserts may
+ * or may not be counted.  Damaged items are skipped here and
  * reported by vectordb_index_check.
  *
  * IDENTIFICATION

@@ -34,8 +34,8 @@ typedef struct IndexStats
 	int64		free_slots;		/* hnsw: node slots VACUUM freed for reuse */
 	int			levels;			/* hnsw: layers of the graph */
 	double		avg_neighbors;	/* hnsw: filled layer-0 slots per live node */
-	int64		unreachable;	/* hnsw: live nodes a walk from the entry
-								 * point does not reach (until VACUUM) */
+	int64		unreachable;	/* hnsw: live nodes a level-0 walk from the
+								 * entry point does not reach */
 	int			lists;			/* ivf */
 	const char *quantizer;		/* ivf */
 	int64		min_list;		/* ivf: entries in the smallest list */
